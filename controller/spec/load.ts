@@ -1,0 +1,192 @@
+/**
+ * Loading workflow files: multi-document YAML (JSON is YAML too) into plain values that remember
+ * where every node came from, so that lint and run-time errors can name file:line:col.
+ */
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import type { Problem } from "./problem.ts";
+
+/** A 1-based place in a file. */
+export interface Position {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** A path into a document's value: object keys and array indexes, e.g. ["spec", "templates", 0, "name"]. */
+export type Path = readonly (string | number)[];
+
+/** One YAML document of a file, as a plain value plus the positions of its nodes. */
+export interface LoadedDocument {
+  file: string;
+  /** 0-based index of the document within its file. */
+  index: number;
+  /** `kind:` of the document, if it has one. */
+  kind: string | undefined;
+  /** The document as plain JS, exactly as written (see normalize.ts for Argo's value rules). */
+  value: unknown;
+  /** Where the value at `path` starts; for a missing path, the nearest present ancestor. */
+  positionOf(path: Path): Position;
+  /** Where the key of the last segment of `path` is written (the value's position for array items). */
+  keyPositionOf(path: Path): Position;
+}
+
+/** What loading a text or a set of paths gave: the documents, and the problems that kept others out. */
+export interface LoadResult {
+  documents: LoadedDocument[];
+  problems: Problem[];
+}
+
+/** Extensions of files that `loadPaths` reads from directories. */
+export const WORKFLOW_FILE_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
+
+/**
+ * Parses every document of `text`. A document with a syntax error is reported as a problem at the
+ * line of the error and left out; the others load.
+ */
+export function loadText(text: string, file: string): LoadResult {
+  const lineCounter = new LineCounter();
+  const documents: LoadedDocument[] = [];
+  const problems: Problem[] = [];
+  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const docs = Array.isArray(parsed) ? parsed : []; // an empty text gives an EmptyStream object
+  const at = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file, line, col };
+  };
+  docs.forEach((doc, index) => {
+    if (doc.errors.length > 0) {
+      for (const err of doc.errors) {
+        const pos = at(err.pos[0]);
+        problems.push({
+          ...pos,
+          severity: "error",
+          rule: "yaml-syntax",
+          message: `YAML syntax error: ${firstLine(err.message)}`,
+        });
+      }
+      return;
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    if (value === null || value === undefined || doc.contents === null) return; // e.g. after a trailing `---`
+    const positions = new Map<string, { value: number; key: number }>();
+    indexPositions(doc.contents, [], positions, doc.contents.range[0]);
+    const lookup = (path: Path, which: "value" | "key"): Position => {
+      for (let n = path.length; n >= 0; n--) {
+        const hit = positions.get(pathKey(path.slice(0, n)));
+        if (hit) return at(n === path.length ? hit[which] : hit.value);
+      }
+      return { file, line: 1, col: 1 };
+    };
+    const kind = isRecord(value) && typeof value.kind === "string" ? value.kind : undefined;
+    documents.push({
+      file,
+      index,
+      kind,
+      value,
+      positionOf: (path) => lookup(path, "value"),
+      keyPositionOf: (path) => lookup(path, "key"),
+    });
+  });
+  return { documents, problems };
+}
+
+/**
+ * Loads files and directories (directories recursively, their .yaml/.yml/.json files in name order).
+ * A path that cannot be read is a problem naming it, not an exception.
+ */
+export async function loadPaths(paths: readonly string[]): Promise<LoadResult> {
+  const documents: LoadedDocument[] = [];
+  const problems: Problem[] = [];
+  for (const path of paths) {
+    for (const file of await workflowFiles(path, problems)) {
+      let text: string;
+      try {
+        text = await Deno.readTextFile(file);
+      } catch (err) {
+        problems.push(unreadable(file, err));
+        continue;
+      }
+      const result = loadText(text, file);
+      documents.push(...result.documents);
+      problems.push(...result.problems);
+    }
+  }
+  return { documents, problems };
+}
+
+async function workflowFiles(path: string, problems: Problem[]): Promise<string[]> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (err) {
+    problems.push(unreadable(path, err));
+    return [];
+  }
+  if (!info.isDirectory) return [path];
+  const found: string[] = [];
+  const entries = [];
+  for await (const entry of Deno.readDir(path)) entries.push(entry);
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const child = `${path.replace(/\/+$/, "")}/${entry.name}`;
+    if (entry.isDirectory) found.push(...await workflowFiles(child, problems));
+    else if (WORKFLOW_FILE_EXTENSIONS.some((ext) => entry.name.endsWith(ext))) found.push(child);
+  }
+  return found;
+}
+
+function unreadable(path: string, err: unknown): Problem {
+  const reason = err instanceof Deno.errors.NotFound
+    ? "no such file or directory"
+    : err instanceof Error
+    ? err.message
+    : String(err);
+  return {
+    file: path,
+    line: 1,
+    col: 1,
+    severity: "error",
+    rule: "unreadable",
+    message: `cannot read ${path}: ${reason}; check the path`,
+  };
+}
+
+/** Records the start offset of every node (and of its key) under `path`. */
+function indexPositions(
+  node: Node | null,
+  path: (string | number)[],
+  out: Map<string, { value: number; key: number }>,
+  keyOffset: number,
+): void {
+  if (!node) return;
+  const start = node.range?.[0] ?? keyOffset;
+  out.set(pathKey(path), { value: start, key: keyOffset });
+  if (isMap(node)) {
+    for (const item of node.items) {
+      if (!isPair(item)) continue;
+      const key = isScalar(item.key) ? String(item.key.value) : String(item.key);
+      const keyStart = (item.key as Node | null)?.range?.[0] ?? start;
+      const child = item.value as Node | null;
+      if (child) indexPositions(child, [...path, key], out, keyStart);
+      else out.set(pathKey([...path, key]), { value: keyStart, key: keyStart });
+    }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      const child = item as Node | null;
+      const itemStart = child?.range?.[0] ?? start;
+      indexPositions(child, [...path, i], out, itemStart);
+    });
+  }
+}
+
+function pathKey(path: Path): string {
+  return JSON.stringify(path);
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0] ?? message;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
