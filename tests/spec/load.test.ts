@@ -32,7 +32,11 @@ Deno.test("every node knows its file:line:col, keys and values apart", () => {
   const doc = loadText(hello, "hello.yaml").documents[0]!;
   assert.deepEqual(doc.positionOf(["spec", "entrypoint"]), { file: "hello.yaml", line: 6, col: 15 });
   assert.deepEqual(doc.keyPositionOf(["spec", "entrypoint"]), { file: "hello.yaml", line: 6, col: 3 });
-  assert.deepEqual(doc.positionOf(["spec", "templates", 0, "name"]), { file: "hello.yaml", line: 12, col: 11 });
+  assert.deepEqual(doc.positionOf(["spec", "templates", 0, "name"]), {
+    file: "hello.yaml",
+    line: 12,
+    col: 11,
+  });
   assert.deepEqual(doc.positionOf(["spec", "templates", 0, "container", "args", 1]), {
     file: "hello.yaml",
     line: 15,
@@ -42,11 +46,15 @@ Deno.test("every node knows its file:line:col, keys and values apart", () => {
 
 Deno.test("a missing path points at its nearest present ancestor", () => {
   const doc = loadText(hello, "hello.yaml").documents[0]!;
-  assert.deepEqual(doc.positionOf(["spec", "templates", 0, "steps", 2]), doc.positionOf(["spec", "templates", 0]));
+  assert.deepEqual(
+    doc.positionOf(["spec", "templates", 0, "steps", 2]),
+    doc.positionOf(["spec", "templates", 0]),
+  );
 });
 
 Deno.test("multi-document files load every document; empty ones are skipped", () => {
-  const text = `kind: Workflow\nmetadata: {name: a}\n---\n---\nkind: WorkflowTemplate\nmetadata: {name: b}\n---\n`;
+  const text =
+    `kind: Workflow\nmetadata: {name: a}\n---\n---\nkind: WorkflowTemplate\nmetadata: {name: b}\n---\n`;
   const { documents, problems } = loadText(text, "multi.yaml");
   assert.deepEqual(problems, []);
   assert.deepEqual(documents.map((d) => [d.kind, d.index]), [["Workflow", 0], ["WorkflowTemplate", 2]]);
@@ -61,7 +69,8 @@ Deno.test("JSON loads with positions too", () => {
 });
 
 Deno.test("a YAML syntax error is a problem at its line; other documents still load", () => {
-  const text = `kind: Workflow\nmetadata: {name: ok}\n---\nkind: Workflow\nspec:\n  entrypoint: main\n   templates: []\n`;
+  const text =
+    `kind: Workflow\nmetadata: {name: ok}\n---\nkind: Workflow\nspec:\n  entrypoint: main\n   templates: []\n`;
   const { documents, problems } = loadText(text, "broken.yaml");
   assert.deepEqual(documents.map((d) => d.index), [0]);
   assert.deepEqual(problems.map(formatProblem), [
@@ -72,7 +81,9 @@ Deno.test("a YAML syntax error is a problem at its line; other documents still l
 
 Deno.test("a repeated key is an error at the repeated key", () => {
   const { problems } = loadText("kind: Workflow\nspec: {}\nspec: {}\n", "dup.yaml");
-  assert.deepEqual(problems.map(formatProblem), ["dup.yaml:3:1: error: YAML syntax error: Map keys must be unique"]);
+  assert.deepEqual(problems.map(formatProblem), [
+    "dup.yaml:3:1: error: YAML syntax error: Map keys must be unique",
+  ]);
 });
 
 Deno.test("loadPaths reads directories recursively in name order and reports missing paths", async () => {
