@@ -1,0 +1,101 @@
+/**
+ * The state of one reconcile pass (Argo's `wfOperationCtx`): the workflow, the node tree being
+ * updated, the clock, the global parameters, and the actions decided so far.
+ */
+
+import type { NodeStatus, Workflow, WorkflowSpec, WorkflowStatus } from "../spec/types.ts";
+import type { KillNodeAction, NodeObservation, RunSpec } from "./actions.ts";
+import type { Expr } from "./expr.ts";
+import { formatTime } from "./time.ts";
+
+/** Maximum nesting of template invocations, as Argo's default `maxStackDepth`. */
+export const MAX_STACK_DEPTH = 100;
+
+/** One reconcile pass. Everything the engine decides goes through here. */
+export interface Op {
+  readonly wf: Workflow;
+  /** The spec being executed: the workflow's, with global parameters substituted outside templates. */
+  spec: WorkflowSpec;
+  /** Workflow name (also the root node's name and id). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly status: WorkflowStatus;
+  /** The node tree being updated (status.nodes). */
+  readonly nodes: Record<string, NodeStatus>;
+  /** Index of node ids by node name. */
+  readonly byName: Map<string, string>;
+  readonly now: number;
+  readonly nowText: string;
+  readonly observed: Readonly<Record<string, NodeObservation>>;
+  readonly expr: Expr;
+  /** Global parameters (`workflow.*`), as Argo's `globalParams`. */
+  readonly globals: Record<string, string>;
+  /** Pods to start, by node id, in the order they were decided. */
+  readonly starts: Map<string, RunSpec>;
+  /** Pods to kill, by node id. */
+  readonly kills: Map<string, KillNodeAction>;
+  /** Instants (ms) at which the engine wants to be called again. */
+  readonly wakes: number[];
+  /** The workflow's deadline (ms), from activeDeadlineSeconds. */
+  deadline: number | undefined;
+  /** Pods active (Pending/Running) in the whole workflow, for spec.parallelism. */
+  activePods: number;
+  /** Current nesting of executeTemplate. */
+  depth: number;
+}
+
+/** Creates the operation context of one reconcile. */
+export function newOp(
+  wf: Workflow,
+  status: WorkflowStatus,
+  observed: Record<string, NodeObservation>,
+  now: number,
+  expr: Expr,
+): Op {
+  const nodes = status.nodes ?? {};
+  status.nodes = nodes;
+  const byName = new Map<string, string>();
+  for (const [id, node] of Object.entries(nodes)) byName.set(node.name, id);
+  return {
+    wf,
+    spec: wf.spec,
+    name: wf.metadata.name ?? "",
+    namespace: wf.metadata.namespace ?? "default",
+    status,
+    nodes,
+    byName,
+    now,
+    nowText: formatTime(now),
+    observed,
+    expr,
+    globals: {},
+    starts: new Map(),
+    kills: new Map(),
+    wakes: [],
+    deadline: undefined,
+    activePods: 0,
+    depth: 0,
+  };
+}
+
+/** Asks to be reconciled again at `at` (ms), if that is in the future. */
+export function wakeAt(op: Op, at: number): void {
+  if (Number.isFinite(at) && at > op.now) op.wakes.push(at);
+}
+
+/** The shutdown strategy asked for by the user (`spec.shutdown`). */
+export function shutdownOf(op: Op): "" | "Stop" | "Terminate" {
+  return op.spec.shutdown ?? "";
+}
+
+/** Argo's `ShutdownStrategy.ShouldExecute`: may a node run (on-exit nodes may under Stop)? */
+export function shouldExecute(op: Op, isOnExit: boolean): boolean {
+  switch (shutdownOf(op)) {
+    case "Terminate":
+      return false;
+    case "Stop":
+      return isOnExit;
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * The node tree: creating nodes, moving them between phases, linking children, and the questions
+ * Argo asks of nodes (fulfilled? completed? outbound nodes?).
+ */
+
+import type { Inputs, NodeFlag, NodePhase, NodeStatus, NodeType } from "../spec/types.ts";
+import type { Op } from "./context.ts";
+import { nodeId } from "./names.ts";
+
+/** Succeeded, Failed or Error (a node that ran to an end; Skipped and Omitted did not). */
+export function completed(phase: NodePhase | undefined): boolean {
+  return phase === "Succeeded" || phase === "Failed" || phase === "Error";
+}
+
+/** Failed or Error. */
+export function failedOrError(phase: NodePhase | undefined): boolean {
+  return phase === "Failed" || phase === "Error";
+}
+
+/** Completed, Skipped or Omitted: nothing more will happen to this node by itself. */
+export function phaseFulfilled(phase: NodePhase | undefined): boolean {
+  return completed(phase) || phase === "Skipped" || phase === "Omitted";
+}
+
+/** Argo's `NodeStatus.Fulfilled`: a final phase, or a daemon that is up. */
+export function fulfilled(node: NodeStatus): boolean {
+  return phaseFulfilled(node.phase) || (node.daemoned === true && node.phase !== "Pending");
+}
+
+/** The node called `name`, if it exists. */
+export function getNode(op: Op, name: string): NodeStatus | undefined {
+  const id = op.byName.get(name);
+  return id === undefined ? undefined : op.nodes[id];
+}
+
+/** The node with id `id`; throws if missing (a corrupt tree). */
+export function nodeById(op: Op, id: string): NodeStatus {
+  const node = op.nodes[id];
+  if (!node) throw new Error(`node ${id} not found`);
+  return node;
+}
+
+/** What a new node carries besides its name, type and phase. */
+export interface NewNode {
+  templateName?: string | undefined;
+  boundaryID?: string | undefined;
+  message?: string | undefined;
+  flag?: NodeFlag | undefined;
+  inputs?: Inputs | undefined;
+}
+
+const stepsOrDagSeparator = /^(\[\d+\])?\./;
+
+/** Argo's `initializeNode`: creates a node (it must not exist yet). */
+export function initializeNode(
+  op: Op,
+  name: string,
+  type: NodeType,
+  phase: NodePhase,
+  opts: NewNode = {},
+): NodeStatus {
+  const id = nodeId(op.name, name);
+  if (op.nodes[id]) throw new Error(`node ${name} already initialized`);
+  const boundary = opts.boundaryID ? op.nodes[opts.boundaryID] : undefined;
+  let displayName = name;
+  if (boundary) {
+    displayName = name.startsWith(boundary.name) ? name.slice(boundary.name.length) : name;
+    displayName = displayName.replace(stepsOrDagSeparator, "");
+  }
+  const node: NodeStatus = { id, name, displayName, type };
+  if (opts.templateName) node.templateName = opts.templateName;
+  node.templateScope = "local/";
+  node.phase = phase;
+  if (opts.boundaryID) node.boundaryID = opts.boundaryID;
+  if (opts.message) node.message = opts.message;
+  node.startedAt = op.nowText;
+  if (phaseFulfilled(phase)) node.finishedAt = op.nowText;
+  if (opts.flag) node.nodeFlag = { ...opts.flag };
+  if (
+    opts.inputs && ((opts.inputs.parameters?.length ?? 0) > 0 || (opts.inputs.artifacts?.length ?? 0) > 0)
+  ) {
+    node.inputs = structuredClone(opts.inputs);
+  }
+  op.nodes[id] = node;
+  op.byName.set(name, id);
+  return node;
+}
+
+/** Argo's `markNodePhase`: sets phase (and message), stamping finishedAt on a final phase. */
+export function markNodePhase(op: Op, name: string, phase: NodePhase, message?: string): NodeStatus {
+  const node = getNode(op, name);
+  if (!node) throw new Error(`node ${name} uninitialized when marking as ${phase}`);
+  node.phase = phase;
+  if (message !== undefined) {
+    if (message === "") delete node.message;
+    else node.message = message;
+  }
+  if (fulfilled(node) && !node.finishedAt) node.finishedAt = op.nowText;
+  return node;
+}
+
+/** Argo's `markNodeError`. */
+export function markNodeError(op: Op, name: string, message: string): NodeStatus {
+  return markNodePhase(op, name, "Error", message);
+}
+
+/** Argo's `addChildNode`: links `child` under `parent` (by names), once. */
+export function addChildNode(op: Op, parent: string, child: string): void {
+  const parentNode = getNode(op, parent);
+  if (!parentNode) throw new Error(`was unable to obtain node for ${parent}`);
+  const childId = nodeId(op.name, child);
+  const children = parentNode.children ?? [];
+  if (!children.includes(childId)) children.push(childId);
+  parentNode.children = children;
+}
+
+/** Argo's `childrenFulfilled`: every leaf below `node` is fulfilled. */
+export function childrenFulfilled(op: Op, node: NodeStatus, seen = new Set<string>()): boolean {
+  if (!node.children || node.children.length === 0) return fulfilled(node);
+  for (const id of node.children) {
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const child = op.nodes[id];
+    if (child && !childrenFulfilled(op, child, seen)) return false;
+  }
+  return true;
+}
+
+/** Retry attempts of a Retry node (children flagged `retried`), and the last one. */
+export function retryAttempts(op: Op, node: NodeStatus): { ids: string[]; last: NodeStatus | undefined } {
+  const ids = (node.children ?? []).filter((id) => op.nodes[id]?.nodeFlag?.retried === true);
+  const lastId = ids.at(-1);
+  return { ids, last: lastId === undefined ? undefined : op.nodes[lastId] };
+}
+
+/** Argo's `possiblyGetRetryChildNode`: the last non-hook child of a Retry node. */
+export function lastRetryChild(op: Op, node: NodeStatus): NodeStatus | undefined {
+  if (node.type !== "Retry") return undefined;
+  const children = node.children ?? [];
+  for (let i = children.length - 1; i >= 0; i--) {
+    const child = op.nodes[children[i] ?? ""];
+    if (child && child.nodeFlag?.hooked !== true) return child;
+  }
+  return undefined;
+}
+
+/** Argo's `getOutboundNodes`: the last nodes of a node's subtree, which whatever follows hangs from. */
+export function outboundNodes(op: Op, id: string): string[] {
+  const node = nodeById(op, id);
+  switch (node.type) {
+    case "Skipped":
+    case "Suspend":
+    case "Pod":
+    case "HTTP":
+    case "Plugin":
+      return [node.id];
+    case "Container":
+    case "TaskGroup": {
+      if (!node.children || node.children.length === 0) return [node.id];
+      return node.children.flatMap((child) => outboundNodes(op, child));
+    }
+    case "Retry": {
+      const last = node.children?.at(-1);
+      if (last !== undefined) return [last];
+      break;
+    }
+    default:
+      break;
+  }
+  return (node.outboundNodes ?? []).flatMap((out) => outboundNodes(op, out));
+}
+
+/** Argo's `IsPartOfExitHandler`: the node is (inside) an `.onExit` node. */
+export function isPartOfExitHandler(op: Op, node: NodeStatus): boolean {
+  let current: NodeStatus | undefined = node;
+  while (current) {
+    if ((current.displayName ?? "").endsWith(".onExit") || current.name.endsWith(".onExit")) return true;
+    if (!current.boundaryID) return false;
+    current = op.nodes[current.boundaryID];
+  }
+  return false;
+}

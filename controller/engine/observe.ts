@@ -1,0 +1,112 @@
+/**
+ * Observations to node state (Argo's pod reconciliation): what a host saw of a Pod node becomes its
+ * phase, message, times and outputs (`result`, `exitCode`, output parameters).
+ */
+
+import type { NodeStatus, Outputs, Parameter, Template } from "../spec/types.ts";
+import type { NodeObservation } from "./actions.ts";
+import type { Op } from "./context.ts";
+import { phaseFulfilled } from "./nodes.ts";
+import { addOutputsToGlobalScope } from "./outputs.ts";
+import { formatTime, parseTime } from "./time.ts";
+
+/** Longest `outputs.result` kept (the end of stdout is kept). */
+export const MAX_RESULT_BYTES = 256 * 1024;
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** Argo's `result`: stdout without ONE trailing newline, its last 256 KiB. */
+export function resultOf(stdout: string): string {
+  let text = stdout.endsWith("\r\n")
+    ? stdout.slice(0, -2)
+    : stdout.endsWith("\n")
+    ? stdout.slice(0, -1)
+    : stdout;
+  const bytes = encoder.encode(text);
+  if (bytes.length > MAX_RESULT_BYTES) text = decoder.decode(bytes.slice(bytes.length - MAX_RESULT_BYTES));
+  return text;
+}
+
+/** The template a Pod node ran, found by its template name (for output parameter order and globalName). */
+function nodeTemplate(op: Op, node: NodeStatus): Template | undefined {
+  const name = node.templateName;
+  if (!name) return undefined;
+  if (node.templateRef) {
+    const ref = node.templateRef;
+    return op.status.storedTemplates
+      ?.[`${ref.clusterScope ? "cluster" : "namespaced"}/${ref.name}/${ref.template}`];
+  }
+  return op.spec.templates?.find((t) => t.name === name);
+}
+
+/** Outputs of a finished pod from what the host observed. */
+function outputsOf(op: Op, node: NodeStatus, obs: NodeObservation): Outputs | undefined {
+  const outputs: Outputs = {};
+  const tmpl = nodeTemplate(op, node);
+  const observedParams = obs.parameters ?? {};
+  const params: Parameter[] = [];
+  const declared = tmpl?.outputs?.parameters;
+  if (declared) {
+    for (const p of declared) {
+      const value = observedParams[p.name] ?? p.valueFrom?.default;
+      if (value === undefined) continue;
+      const out: Parameter = { name: p.name, value };
+      if (p.globalName) out.globalName = p.globalName;
+      params.push(out);
+    }
+  } else {
+    for (const [name, value] of Object.entries(observedParams)) params.push({ name, value });
+  }
+  if (params.length > 0) outputs.parameters = params;
+  if (obs.stdout !== undefined) outputs.result = resultOf(obs.stdout);
+  if (obs.exitCode !== undefined) outputs.exitCode = String(obs.exitCode);
+  return Object.keys(outputs).length > 0 ? outputs : undefined;
+}
+
+/** Argo's message for a failed main container. */
+function failureMessage(obs: NodeObservation): string {
+  if (obs.message) return obs.message;
+  if (obs.exitCode !== undefined) return `main: Error (exit code ${obs.exitCode})`;
+  return "pod failed";
+}
+
+/**
+ * Applies the host's observations to the Pod nodes they are about. Nodes already in a final phase
+ * keep it (a node the engine failed, e.g. past its deadline, is not revived by a late report).
+ */
+export function applyObservations(op: Op): void {
+  for (const [id, obs] of Object.entries(op.observed)) {
+    const node = op.nodes[id];
+    if (!node || node.type !== "Pod") continue;
+    if (phaseFulfilled(node.phase)) continue;
+    const wasDaemoned = node.daemoned === true;
+    switch (obs.phase) {
+      case "Pending":
+        node.phase = "Pending";
+        break;
+      case "Running":
+        node.phase = "Running";
+        if (obs.daemonReady === true) node.daemoned = true;
+        break;
+      case "Succeeded":
+      case "Failed":
+      case "Error": {
+        node.phase = obs.phase;
+        const outputs = outputsOf(op, node, obs);
+        if (outputs) node.outputs = outputs;
+        else delete node.outputs;
+        if (obs.phase === "Succeeded") {
+          if (obs.message) node.message = obs.message;
+          else delete node.message;
+        } else {
+          node.message = failureMessage(obs);
+        }
+        node.finishedAt = obs.finishedAt ? formatTime(parseTime(obs.finishedAt)) : op.nowText;
+        if (wasDaemoned) delete node.daemoned;
+        addOutputsToGlobalScope(op, node.outputs);
+        break;
+      }
+    }
+  }
+}

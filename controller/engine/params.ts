@@ -1,0 +1,252 @@
+/**
+ * Parameters: the workflow's global parameters (`{{workflow.*}}`), `-p` overrides applied by hosts
+ * before the first reconcile, and a template's inputs resolved from the caller's arguments.
+ */
+
+import type { Arguments, Parameter, Template, Workflow } from "../spec/types.ts";
+import type { Op } from "./context.ts";
+import { substituteValue, withScope } from "./expr.ts";
+import { parseTime, secondsF } from "./time.ts";
+
+/**
+ * Returns a copy of `workflow` whose `spec.arguments.parameters` take the values of `overrides`
+ * (as `argo submit -p name=value`). Throws on a name the workflow does not declare, or a value
+ * outside the parameter's `enum`.
+ */
+export function applyParameters(
+  workflow: Workflow,
+  overrides: Record<string, string> | string[],
+): Workflow {
+  const pairs: [string, string][] = Array.isArray(overrides)
+    ? overrides.map((text) => {
+      const eq = text.indexOf("=");
+      if (eq < 0) throw new Error(`expected parameter of the form: NAME=VALUE. Received: ${text}`);
+      return [text.slice(0, eq), text.slice(eq + 1)];
+    })
+    : Object.entries(overrides);
+  const wf = structuredClone(workflow);
+  const params = wf.spec.arguments?.parameters ?? [];
+  for (const [name, value] of pairs) {
+    const param = params.find((p) => p.name === name);
+    if (!param) {
+      const known = params.map((p) => p.name).join(", ") || "none";
+      throw new Error(`unknown parameter '${name}' (the workflow declares: ${known})`);
+    }
+    if (param.enum && param.enum.length > 0 && !param.enum.includes(value)) {
+      throw new Error(`parameter '${name}' must be one of ${param.enum.join(", ")}; got '${value}'`);
+    }
+    param.value = value;
+    delete param.valueFrom;
+  }
+  return wf;
+}
+
+/**
+ * Checks the workflow's arguments as Argo's validation does at submission; returns the message of
+ * the first problem (prefixed `spec.arguments.`), or undefined.
+ */
+export function checkWorkflowArguments(wf: Workflow): string | undefined {
+  for (const param of wf.spec.arguments?.parameters ?? []) {
+    const p = `spec.arguments.${param.name}`;
+    if (param.value === undefined && param.valueFrom === undefined) {
+      return `${p}.value or ${p}.valueFrom is required`;
+    }
+    if (param.enum) {
+      if (param.enum.length === 0) return `${p}.enum should contain at least one value`;
+      if (param.value === undefined) return `${p}.value is required`;
+      if (!param.enum.includes(param.value)) return `${p}.value should be present in ${p}.enum list`;
+    }
+  }
+  return undefined;
+}
+
+/** JSON of parameters as Go writes `[]Parameter` (fields in declaration order, empty ones left out). */
+export function parametersJson(params: Parameter[]): string {
+  return JSON.stringify(params.map((p) => {
+    const out: Record<string, unknown> = { name: p.name };
+    if (p.default !== undefined) out.default = p.default;
+    if (p.value !== undefined) out.value = p.value;
+    if (p.valueFrom !== undefined) out.valueFrom = p.valueFrom;
+    if (p.globalName !== undefined) out.globalName = p.globalName;
+    if (p.enum !== undefined) out.enum = p.enum;
+    if (p.description !== undefined) out.description = p.description;
+    return out;
+  }));
+}
+
+const strftimeChars: Record<string, (d: Date) => string> = {
+  Y: (d) => String(d.getUTCFullYear()),
+  y: (d) => pad(d.getUTCFullYear() % 100),
+  m: (d) => pad(d.getUTCMonth() + 1),
+  d: (d) => pad(d.getUTCDate()),
+  e: (d) => String(d.getUTCDate()).padStart(2, " "),
+  H: (d) => pad(d.getUTCHours()),
+  I: (d) => pad(((d.getUTCHours() + 11) % 12) + 1),
+  M: (d) => pad(d.getUTCMinutes()),
+  S: (d) => pad(d.getUTCSeconds()),
+  p: (d) => (d.getUTCHours() < 12 ? "AM" : "PM"),
+  j: (d) =>
+    String(Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1).padStart(3, "0"),
+  a: (d) => ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"][d.getUTCDay()] ?? "",
+  A: (d) =>
+    ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"][d.getUTCDay()] ?? "",
+  b: (d) => MONTHS[d.getUTCMonth()]?.slice(0, 3) ?? "",
+  h: (d) => MONTHS[d.getUTCMonth()]?.slice(0, 3) ?? "",
+  B: (d) => MONTHS[d.getUTCMonth()] ?? "",
+  u: (d) => String(d.getUTCDay() === 0 ? 7 : d.getUTCDay()),
+  w: (d) => String(d.getUTCDay()),
+  D: (d) => `${pad(d.getUTCMonth() + 1)}/${pad(d.getUTCDate())}/${pad(d.getUTCFullYear() % 100)}`,
+  F: (d) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`,
+  T: (d) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`,
+  R: (d) => `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`,
+  n: () => "\n",
+  t: () => "\t",
+  Z: () => "UTC",
+  z: () => "+0000",
+};
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+function pad(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+/**
+ * Argo's `setGlobalParameters` and `setGlobalRuntimeParameters`: fills `op.globals` with
+ * `workflow.name`, `.namespace`, `.uid`, `.parameters.*`, `.labels.*`, `.annotations.*`,
+ * `.creationTimestamp(.*)`, `.outputs.parameters.*`, `.status`, `.duration`, ...
+ * Throws when a workflow parameter has no value.
+ */
+export function setGlobalParameters(op: Op): void {
+  const g = op.globals;
+  const meta = op.wf.metadata;
+  const spec = op.spec;
+  g["workflow.name"] = op.name;
+  g["workflow.namespace"] = op.namespace;
+  g["workflow.mainEntrypoint"] = spec.entrypoint ?? "";
+  g["workflow.serviceAccountName"] = spec.serviceAccountName ?? "";
+  g["workflow.uid"] = meta.uid ?? "";
+  const created = meta.creationTimestamp ?? op.status.startedAt ?? op.nowText;
+  const createdDate = new Date(parseTime(created));
+  g["workflow.creationTimestamp"] = createdDate.toISOString().replace(".000Z", "Z");
+  for (const [ch, fmt] of Object.entries(strftimeChars)) {
+    g[`workflow.creationTimestamp.${ch}`] = fmt(createdDate);
+  }
+  g["workflow.creationTimestamp.s"] = String(Math.floor(createdDate.getTime() / 1000));
+  g["workflow.creationTimestamp.RFC3339"] = g["workflow.creationTimestamp"];
+  const scheduled = meta.annotations?.["workflows.argoproj.io/scheduled-time"];
+  if (scheduled !== undefined) g["workflow.scheduledTime"] = scheduled;
+  if (spec.priority !== undefined) g["workflow.priority"] = String(spec.priority);
+  const params = spec.arguments?.parameters ?? [];
+  g["workflow.parameters"] = parametersJson(params);
+  g["workflow.parameters.json"] = g["workflow.parameters"];
+  for (const param of params) {
+    if (param.value !== undefined) g[`workflow.parameters.${param.name}`] = param.value;
+    else if (param.valueFrom?.default !== undefined) {
+      g[`workflow.parameters.${param.name}`] = param.valueFrom.default;
+    } else if (param.valueFrom?.configMapKeyRef) {
+      const ref = param.valueFrom.configMapKeyRef;
+      throw new Error(
+        `failed to set global parameter ${param.name} from configmap with name ${ref.name} and key ${ref.key}: configmaps are not available`,
+      );
+    } else {
+      throw new Error(
+        `either value or valueFrom must be specified in order to set global parameter ${param.name}`,
+      );
+    }
+  }
+  for (const param of op.status.outputs?.parameters ?? []) {
+    if (param.value !== undefined) g[`workflow.outputs.parameters.${param.name}`] = param.value;
+  }
+  const annotations = { ...meta.annotations, ...spec.workflowMetadata?.annotations };
+  const labels = { ...meta.labels, ...spec.workflowMetadata?.labels };
+  g["workflow.annotations"] = JSON.stringify(meta.annotations ?? {});
+  g["workflow.annotations.json"] = g["workflow.annotations"];
+  g["workflow.labels"] = JSON.stringify(meta.labels ?? {});
+  g["workflow.labels.json"] = g["workflow.labels"];
+  for (const [k, v] of Object.entries(annotations)) g[`workflow.annotations.${k}`] = v;
+  for (const [k, v] of Object.entries(labels)) g[`workflow.labels.${k}`] = v;
+  g["workflow.status"] = op.status.phase ?? "";
+  const started = op.status.startedAt;
+  g["workflow.duration"] = started ? secondsF(parseTime(started), op.now) : (0).toFixed(6);
+}
+
+/** Adds (or replaces) a global parameter, as outputs with `globalName` do. */
+export function setGlobal(op: Op, key: string, value: string): void {
+  op.globals[key] = value;
+}
+
+/**
+ * Argo's `ProcessArgs` + `SubstituteParams`: resolves the template's input parameters from the
+ * caller's `args` (argument, else `value`, else `default`), then substitutes globals, `locals` and
+ * inputs (`inputs.parameters.*`, `inputs.parameters`, artifact and output paths) into the whole
+ * template in one call. Unresolvable tags (`{{steps.*}}`, `{{item}}`, ...) are left for later.
+ * Throws with Argo's message when an input is missing.
+ */
+export function processTemplate(
+  op: Op,
+  tmpl: Template,
+  args: Arguments | undefined,
+  locals: Record<string, string>,
+): Template {
+  const newTmpl = structuredClone(tmpl);
+  const base: Record<string, string> = { ...op.globals, ...locals };
+  const inputs = newTmpl.inputs?.parameters ?? [];
+  for (const param of inputs) {
+    if (param.value === undefined && param.default !== undefined) param.value = param.default;
+    const arg = args?.parameters?.find((p) => p.name === param.name);
+    if (arg) {
+      if (arg.value !== undefined) {
+        param.value = arg.value;
+        delete param.valueFrom;
+      } else if (arg.valueFrom !== undefined) {
+        param.valueFrom = arg.valueFrom;
+        delete param.value;
+      }
+    }
+    if (param.valueFrom?.configMapKeyRef) {
+      if (param.valueFrom.default !== undefined) param.value = param.valueFrom.default;
+      else {
+        throw new Error(
+          `unable to retrieve inputs.parameters.${param.name} from ConfigMap: configmaps are not available`,
+        );
+      }
+    } else if (param.value === undefined && param.valueFrom?.supplied === undefined) {
+      throw new Error(`inputs.parameters.${param.name} was not supplied`);
+    }
+  }
+  // Input values may themselves refer to globals (e.g. a default of "{{workflow.name}}").
+  if (inputs.some((p) => p.value?.includes("{{"))) {
+    const resolved = withScope(op.expr, base, (scope) => substituteValue(scope, inputs));
+    newTmpl.inputs = { ...newTmpl.inputs, parameters: resolved };
+  }
+  const vars = { ...base, ...templateLocalVars(newTmpl) };
+  return withScope(op.expr, vars, (scope) => substituteValue(scope, newTmpl));
+}
+
+/** The variables a template's own fields provide: its inputs and its artifact/output paths. */
+export function templateLocalVars(tmpl: Template): Record<string, string> {
+  const vars: Record<string, string> = {};
+  const inputs = tmpl.inputs?.parameters ?? [];
+  for (const p of inputs) if (p.value !== undefined) vars[`inputs.parameters.${p.name}`] = p.value;
+  vars["inputs.parameters"] = parametersJson(inputs);
+  for (const a of tmpl.inputs?.artifacts ?? []) if (a.path) vars[`inputs.artifacts.${a.name}.path`] = a.path;
+  for (const a of tmpl.outputs?.artifacts ?? []) {
+    if (a.path) vars[`outputs.artifacts.${a.name}.path`] = a.path;
+  }
+  for (const p of tmpl.outputs?.parameters ?? []) {
+    if (p.valueFrom?.path) vars[`outputs.parameters.${p.name}.path`] = p.valueFrom.path;
+  }
+  return vars;
+}

@@ -1,0 +1,212 @@
+/**
+ * reconcile: the whole engine as one pure function (Argo's `operate`). Given a workflow (with the
+ * status the host stored), what the host observed of its pods, and the time, it returns the new
+ * status and the actions the host must carry out. Same input, same output.
+ */
+
+import type { NodePhase, NodeStatus, Workflow, WorkflowPhase, WorkflowStatus } from "../spec/types.ts";
+import type { Action, KillNodeAction, NodeObservation, RunSpec } from "./actions.ts";
+import { newOp, type Op, shouldExecute } from "./context.ts";
+import { killAllDaemons } from "./daemons.ts";
+import { applyExecutionControl, workflowDeadline } from "./deadlines.ts";
+import { executeTemplate } from "./execute.ts";
+import { runLifecycleHooks, stepExitHook } from "./exit-handlers.ts";
+import { defaultExpr, type Expr, substituteValue, withScope } from "./expr.ts";
+import { onExitNodeName, podName } from "./names.ts";
+import { failedOrError, fulfilled, getNode, phaseFulfilled } from "./nodes.ts";
+import { applyObservations } from "./observe.ts";
+import { activePods } from "./parallelism.ts";
+import { checkWorkflowArguments, setGlobalParameters } from "./params.ts";
+import { failuresJson, markWorkflowPhase, updateProgress, workflowCompleted } from "./status.ts";
+import { formatTime, parseTime } from "./time.ts";
+
+/** What reconcile is given. */
+export interface ReconcileInput {
+  /** The workflow, with the status the host stored (none at first). */
+  workflow: Workflow;
+  /** What the host saw of Pod nodes, by node id. */
+  observed: Record<string, NodeObservation>;
+  /** The current time, RFC 3339. */
+  now: string;
+}
+
+/** What reconcile decides. */
+export interface ReconcileResult {
+  status: WorkflowStatus;
+  actions: Action[];
+}
+
+const nodeToWorkflowPhase: Record<NodePhase, WorkflowPhase> = {
+  Pending: "Pending",
+  Running: "Running",
+  Succeeded: "Succeeded",
+  Skipped: "Succeeded",
+  Failed: "Failed",
+  Error: "Error",
+  Omitted: "Succeeded",
+};
+
+/**
+ * Reconciles a workflow: applies observations, runs the templates from the entrypoint as far as they
+ * can go, runs exit handlers, and settles the workflow's phase. `expr` is the expression core (the
+ * one installed by mod.ts when omitted).
+ */
+export function reconcile(input: ReconcileInput, expr: Expr = defaultExpr()): ReconcileResult {
+  const now = parseTime(input.now);
+  let status: WorkflowStatus = structuredClone(input.workflow.status ?? {});
+  // Argo requeues a workflow whose status changed; here the passes repeat until the status settles,
+  // so what is returned is a fixpoint: reconciling it again changes nothing. Pods decided in any
+  // pass are started (a later pass may not revisit them, e.g. once parallelism is reached).
+  const starts = new Map<string, RunSpec>();
+  for (let pass = 0;; pass++) {
+    const before = JSON.stringify(status);
+    const op = newOp(input.workflow, status, input.observed, now, expr);
+    if (workflowCompleted(status.phase)) return finish(op, starts);
+    try {
+      operate(op);
+    } catch (e) {
+      // An engine bug or a corrupt status: surface it as Argo does for panics.
+      if (!workflowCompleted(op.status.phase)) markWorkflowPhase(op, "Error", (e as Error).message);
+    }
+    for (const [id, run] of op.starts) starts.set(id, run);
+    const result = finish(op, starts);
+    if (pass >= MAX_PASSES || JSON.stringify(result.status) === before) return result;
+    status = structuredClone(result.status);
+  }
+}
+
+/** Passes of one reconcile before giving up on a settled status. */
+const MAX_PASSES = 50;
+
+function operate(op: Op): void {
+  const first = !op.status.phase;
+  try {
+    setGlobalParameters(op);
+  } catch (e) {
+    markWorkflowPhase(op, "Failed", `failed to set global parameters: ${(e as Error).message}`);
+    return;
+  }
+  if (first) {
+    const invalid = checkWorkflowArguments(op.wf) ??
+      (op.spec.entrypoint ? undefined : "spec.entrypoint is required");
+    if (invalid) {
+      markWorkflowPhase(op, "Failed", `invalid spec: ${invalid}`);
+      return;
+    }
+  }
+  substituteGlobalVariables(op);
+  if (first) markWorkflowPhase(op, "Running", "");
+  op.deadline = workflowDeadline(op);
+  applyObservations(op);
+  applyExecutionControl(op);
+  if (op.spec.suspend === true) return;
+  if (op.spec.parallelism !== undefined) op.activePods = activePods(op);
+
+  const root = executeTemplate(op, op.name, { template: op.spec.entrypoint }, op.spec.arguments, {});
+  if (root.err && root.err.kind !== "parallelism") {
+    if (!workflowCompleted(op.status.phase)) {
+      markWorkflowPhase(op, "Error", `error in entry template execution: ${root.err.message}`);
+    }
+    return;
+  }
+  const node = root.node;
+  if (!node) return;
+  const workflowStatus = nodeToWorkflowPhase[node.phase ?? "Running"];
+  op.globals["workflow.status"] = workflowStatus;
+  op.globals["workflow.failures"] = failuresJson(op);
+
+  const hooks = runLifecycleHooks(op, op.spec.hooks, node, undefined, "workflow", {});
+  if (hooks.err) markWorkflowPhase(op, "Error", hooks.err);
+  if (!hooks.done || !fulfilled(node)) return;
+
+  let onExitNode: NodeStatus | undefined;
+  const exitHook = stepExitHook(op, { onExit: op.spec.onExit, hooks: op.spec.hooks });
+  if (exitHook) {
+    const name = onExitNodeName(op.name);
+    onExitNode = getNode(op, name);
+    if (onExitNode || shouldExecute(op, true)) {
+      const r = executeTemplate(
+        op,
+        name,
+        { template: exitHook.template, templateRef: exitHook.templateRef },
+        exitHook.arguments,
+        {
+          onExitTemplate: true,
+          nodeFlag: { hooked: true },
+        },
+      );
+      if (r.err && r.err.kind !== "parallelism") {
+        if (!workflowCompleted(op.status.phase)) {
+          markWorkflowPhase(op, "Error", `error in exit template execution : ${r.err.message}`);
+        }
+        return;
+      }
+      onExitNode = r.node;
+      if (!onExitNode || !fulfilled(onExitNode)) return;
+    }
+  }
+
+  const shutdown = op.spec.shutdown ?? "";
+  const message = failedOrError(node.phase) && shutdown !== ""
+    ? `Stopped with strategy '${shutdown}'`
+    : node.message ?? "";
+  killAllDaemons(op);
+  switch (workflowStatus) {
+    case "Succeeded":
+      if (onExitNode && failedOrError(onExitNode.phase)) {
+        markWorkflowPhase(op, onExitNode.phase === "Failed" ? "Failed" : "Error", onExitNode.message ?? "");
+      } else {
+        markWorkflowPhase(op, "Succeeded", "");
+      }
+      break;
+    case "Failed":
+      markWorkflowPhase(op, "Failed", message);
+      break;
+    case "Error":
+      markWorkflowPhase(op, "Error", message);
+      break;
+    default:
+      markWorkflowPhase(op, "Error", `Unexpected node phase ${op.name}: ${node.phase ?? ""}`);
+  }
+}
+
+/** Argo's `substituteGlobalVariables`: globals into the spec, except the templates. */
+function substituteGlobalVariables(op: Op): void {
+  const { templates, ...rest } = op.spec;
+  const json = JSON.stringify(rest);
+  if (!json.includes("{{")) return;
+  const substituted = withScope(op.expr, op.globals, (scope) => substituteValue(scope, rest));
+  op.spec = templates ? { ...substituted, templates } : substituted;
+}
+
+/** Kill actions for pods of finished nodes that the host still sees running. */
+function killActions(op: Op): KillNodeAction[] {
+  const kills: KillNodeAction[] = [];
+  for (const node of Object.values(op.nodes)) {
+    if (node.type !== "Pod" || !phaseFulfilled(node.phase) || node.daemoned) continue;
+    const obs = op.observed[node.id];
+    if (!obs || (obs.phase !== "Pending" && obs.phase !== "Running")) continue;
+    kills.push({
+      type: "kill",
+      nodeId: node.id,
+      podName: podName(op.name, node.name, node.templateRef?.template ?? node.templateName ?? ""),
+      reason: node.message ?? `node ${node.phase ?? ""}`,
+    });
+  }
+  return kills;
+}
+
+function finish(op: Op, starts: Map<string, RunSpec>): ReconcileResult {
+  updateProgress(op);
+  const actions: Action[] = [];
+  for (const [id, run] of starts) {
+    const node = op.nodes[id];
+    if (node && !fulfilled(node) && !op.observed[id]) actions.push({ type: "start", run });
+  }
+  actions.push(...killActions(op));
+  if (!workflowCompleted(op.status.phase)) {
+    const next = op.wakes.filter((t) => t > op.now).sort((a, b) => a - b)[0];
+    if (next !== undefined) actions.push({ type: "wake", at: formatTime(Math.ceil(next / 1000) * 1000) });
+  }
+  return { status: op.status, actions };
+}

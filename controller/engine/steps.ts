@@ -1,0 +1,336 @@
+/**
+ * Steps templates (Argo's `executeSteps`/`executeStepGroup`): step groups run in order, the steps of a
+ * group in parallel; a group fails when a child fails unless it `continueOn` that; outputs of each
+ * finished group become `steps.<name>.*` for the next ones.
+ */
+
+import type { NodeStatus, Template, WorkflowStep } from "../spec/types.ts";
+import type { Op } from "./context.ts";
+import type { Exec, ExecOpts } from "./exec-types.ts";
+import { runLifecycleHooks, runOnExitNode, stepExitHook } from "./exit-handlers.ts";
+import { substituteValue, withScope } from "./expr.ts";
+import { executeTemplate } from "./execute.ts";
+import { loopItem, loopItems, shouldExpand, substituteItem } from "./loops.ts";
+import { childName, stepGroupName } from "./names.ts";
+import {
+  addChildNode,
+  childrenFulfilled,
+  completed,
+  failedOrError,
+  fulfilled,
+  getNode,
+  initializeNode,
+  markNodeError,
+  markNodePhase,
+  nodeById,
+  outboundNodes,
+} from "./nodes.ts";
+import {
+  addOutputsToGlobalScope,
+  addOutputsToLocalScope,
+  buildLocalScope,
+  type LocalScope,
+  processAggregateNodeOutputs,
+  templateOutputsFromScope,
+} from "./outputs.ts";
+import { killDaemonedChildren } from "./daemons.ts";
+import { evalWhens, whenError, whenFalse } from "./when.ts";
+
+/** Context of one steps node: its id and the variables its steps see. */
+interface StepsContext {
+  boundaryID: string;
+  scope: LocalScope;
+  onExitTemplate: boolean;
+}
+
+/** Does the step continue on this (failed/errored) phase? */
+export function continuesOn(
+  step: { continueOn?: { failed?: boolean; error?: boolean } | undefined } | undefined,
+  phase: string | undefined,
+): boolean {
+  const c = step?.continueOn;
+  if (!c) return false;
+  return (phase === "Failed" && c.failed === true) || (phase === "Error" && c.error === true);
+}
+
+/** The variables a steps/dag template starts with: its inputs and the workflow's global outputs. */
+export function createScope(op: Op, tmpl: Template): LocalScope {
+  const scope: LocalScope = {};
+  for (const p of tmpl.inputs?.parameters ?? []) scope[`inputs.parameters.${p.name}`] = p.value ?? "";
+  addOutputsToLocalScope("workflow", op.status.outputs, scope);
+  return scope;
+}
+
+/** Argo's `executeSteps`. */
+export function executeSteps(
+  op: Op,
+  nodeName: string,
+  templateName: string,
+  tmpl: Template,
+  opts: ExecOpts,
+): Exec {
+  let node = getNode(op, nodeName);
+  if (!node) {
+    node = initializeNode(op, nodeName, "Steps", "Running", {
+      templateName,
+      boundaryID: opts.boundaryID,
+      flag: opts.nodeFlag,
+      inputs: tmpl.inputs,
+    });
+  }
+  try {
+    return runSteps(op, node, nodeName, tmpl, opts);
+  } finally {
+    const now = op.nodes[node.id];
+    if (now && fulfilled(now)) killDaemonedChildren(op, now.id);
+  }
+}
+
+function runSteps(op: Op, node: NodeStatus, nodeName: string, tmpl: Template, opts: ExecOpts): Exec {
+  const ctx: StepsContext = {
+    boundaryID: node.id,
+    scope: createScope(op, tmpl),
+    onExitTemplate: opts.onExitTemplate === true,
+  };
+  const groups = tmpl.steps ?? [];
+  for (let i = 0; i < groups.length; i++) {
+    const sgName = stepGroupName(nodeName, i);
+    const sg = getNode(op, sgName);
+    if (!sg) initializeNode(op, sgName, "StepGroup", "Running", { boundaryID: ctx.boundaryID });
+    else if (!fulfilled(sg)) markNodePhase(op, sgName, "Running");
+    if (i === 0) {
+      addChildNode(op, nodeName, sgName);
+    } else {
+      const prevName = stepGroupName(nodeName, i - 1);
+      const prev = getNode(op, prevName);
+      if (!prev) return { node, err: { kind: "error", message: `node ${prevName} not found` } };
+      if (!prev.children || prev.children.length === 0) addChildNode(op, prevName, sgName);
+      else {
+        for (const childId of prev.children) {
+          for (const outId of outboundNodes(op, childId)) addChildNode(op, nodeById(op, outId).name, sgName);
+        }
+      }
+    }
+    let sgNode: NodeStatus;
+    try {
+      sgNode = executeStepGroup(op, groups[i] ?? [], sgName, ctx);
+    } catch (e) {
+      sgNode = markNodeError(op, sgName, (e as Error).message);
+    }
+    if (!fulfilled(sgNode)) return { node };
+    if (failedOrError(sgNode.phase)) {
+      updateOutboundNodes(op, nodeName, tmpl);
+      return { node: markNodePhase(op, nodeName, "Failed", sgNode.message ?? "") };
+    }
+    for (const step of groups[i] ?? []) {
+      const childNodeName = childName(sgName, step.name ?? "");
+      const child = getNode(op, childNodeName);
+      const prefix = `steps.${step.name ?? ""}`;
+      if (!child) {
+        const items = Object.values(op.nodes).filter((n) =>
+          n.boundaryID === ctx.boundaryID && n.name.startsWith(`${childNodeName}(`) && n.type !== "Skipped"
+        );
+        try {
+          processAggregateNodeOutputs(ctx.scope, prefix, items);
+        } catch (e) {
+          return {
+            node: markNodeError(op, nodeName, (e as Error).message),
+            err: { kind: "error", message: (e as Error).message },
+          };
+        }
+      } else {
+        buildLocalScope(op, ctx.scope, prefix, child);
+      }
+    }
+  }
+  updateOutboundNodes(op, nodeName, tmpl);
+  try {
+    const outputs = templateOutputsFromScope(op, tmpl, ctx.scope);
+    if (outputs) {
+      node.outputs = outputs;
+      addOutputsToGlobalScope(op, outputs);
+    }
+  } catch (e) {
+    const message = (e as Error).message;
+    return { node: markNodeError(op, nodeName, message), err: { kind: "error", message } };
+  }
+  return { node: markNodePhase(op, nodeName, "Succeeded") };
+}
+
+/** Argo's `updateOutboundNodes`: the outbound nodes of the last initialized step group. */
+function updateOutboundNodes(op: Op, nodeName: string, tmpl: Template): void {
+  let last: NodeStatus | undefined;
+  for (let i = (tmpl.steps?.length ?? 0) - 1; i >= 0; i--) {
+    last = getNode(op, stepGroupName(nodeName, i));
+    if (last) break;
+  }
+  if (!last) return;
+  const outbound = (last.children ?? []).flatMap((id) => outboundNodes(op, id));
+  const node = getNode(op, nodeName);
+  if (node) node.outboundNodes = outbound;
+}
+
+/** An expanded step: the step to run and its node name. */
+interface Planned {
+  step: WorkflowStep;
+  nodeName: string;
+  expanded: boolean;
+}
+
+/** Argo's `executeStepGroup`. */
+function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: StepsContext): NodeStatus {
+  let sg = getNode(op, sgName);
+  if (!sg) throw new Error(`node ${sgName} not found`);
+  if (fulfilled(sg) && childrenFulfilled(op, sg)) return sg;
+
+  // Resolve references to earlier steps (one substitution for the whole group).
+  let resolved: WorkflowStep[];
+  try {
+    resolved = withScope(op.expr, { ...op.globals, ...ctx.scope }, (scope) => substituteValue(scope, group));
+  } catch (e) {
+    return markNodeError(op, sgName, `Failed to resolve references: ${(e as Error).message}`);
+  }
+
+  // Expand loops; evaluate every `when` of the group in one call.
+  const whens = evalWhens(op, resolved.map((s) => (shouldExpand(s) ? s.when ?? "" : "")));
+  const planned: Planned[] = [];
+  for (let i = 0; i < resolved.length; i++) {
+    const step = resolved[i] as WorkflowStep;
+    if (!shouldExpand(step)) {
+      planned.push({ step, nodeName: childName(sgName, step.name ?? ""), expanded: false });
+      continue;
+    }
+    const w = whens[i];
+    const isFalse = whenFalse(w);
+    let items: unknown[];
+    try {
+      items = loopItems(step, isFalse);
+    } catch (e) {
+      return markNodeError(op, sgName, (e as Error).message);
+    }
+    if (items.length === 0) {
+      const skipName = childName(sgName, step.name ?? "");
+      if (!getNode(op, skipName)) {
+        initializeNode(op, skipName, "Skipped", "Skipped", {
+          templateName: step.template,
+          boundaryID: ctx.boundaryID,
+          message: "Skipped, empty params",
+        });
+        addChildNode(op, sgName, skipName);
+      }
+      continue;
+    }
+    const { withItems: _a, withParam: _b, withSequence: _c, ...base } = step;
+    for (let j = 0; j < items.length; j++) {
+      const item = loopItem(step.name ?? "", j, items[j]);
+      const name = childName(sgName, item.name);
+      const existing = getNode(op, name);
+      let expandedStep: WorkflowStep;
+      if (existing && fulfilled(existing)) expandedStep = { ...base, name: item.name };
+      else {
+        try {
+          expandedStep = { ...substituteItem(op.expr, base, item.vars), name: item.name };
+          if (step.template !== undefined) expandedStep.template = step.template;
+        } catch (e) {
+          return markNodeError(op, sgName, (e as Error).message);
+        }
+      }
+      planned.push({ step: expandedStep, nodeName: name, expanded: true });
+    }
+  }
+  // `when` of expanded steps may use {{item}}: evaluate them after expansion, in one call.
+  const plannedWhens = evalWhens(op, planned.map((p) => p.step.when ?? ""));
+
+  const nodeSteps = new Map<string, WorkflowStep>();
+  for (let i = 0; i < planned.length; i++) {
+    const { step, nodeName: childNodeName } = planned[i] as Planned;
+    const w = plannedWhens[i];
+    const whenErr = whenError(w);
+    if (whenErr !== undefined) {
+      if (!getNode(op, childNodeName)) {
+        initializeNode(op, childNodeName, "Skipped", "Error", {
+          templateName: step.template,
+          boundaryID: ctx.boundaryID,
+          message: whenErr,
+        });
+      }
+      addChildNode(op, sgName, childNodeName);
+      markNodeError(op, childNodeName, whenErr);
+      return markNodeError(op, sgName, whenErr);
+    }
+    if (whenFalse(w)) {
+      if (!getNode(op, childNodeName)) {
+        initializeNode(op, childNodeName, "Skipped", "Skipped", {
+          templateName: step.template,
+          boundaryID: ctx.boundaryID,
+          message: `when '${step.when ?? ""}' evaluated false`,
+        });
+        addChildNode(op, sgName, childNodeName);
+      }
+      continue;
+    }
+    const r = executeTemplate(op, childNodeName, step, step.arguments, {
+      boundaryID: ctx.boundaryID,
+      onExitTemplate: ctx.onExitTemplate,
+    }, "step");
+    if (r.err) {
+      switch (r.err.kind) {
+        case "parallelism":
+        case "maxDepth":
+          break;
+        case "timeout":
+          return markNodePhase(op, sgName, "Failed", r.err.message);
+        default:
+          addChildNode(op, sgName, childNodeName);
+          return markNodeError(
+            op,
+            sgName,
+            `step group deemed errored due to child ${childNodeName} error: ${r.err.message}`,
+          );
+      }
+    }
+    if (r.node) {
+      nodeSteps.set(childNodeName, step);
+      addChildNode(op, sgName, childNodeName);
+    }
+  }
+
+  sg = getNode(op, sgName) as NodeStatus;
+  let done = true;
+  for (const childId of sg.children ?? []) {
+    const child = nodeById(op, childId);
+    const step = nodeSteps.get(child.name);
+    ctx.scope[`steps.${child.displayName ?? ""}.status`] = child.phase ?? "";
+    const hooks = runLifecycleHooks(
+      op,
+      step?.hooks,
+      child,
+      ctx.boundaryID,
+      `steps.${step?.name ?? ""}`,
+      ctx.scope,
+    );
+    if (hooks.err) markNodeError(op, sgName, hooks.err);
+    if (!hooks.done) return getNode(op, sgName) as NodeStatus;
+    if (!fulfilled(child)) {
+      done = false;
+    } else if (completed(child.phase)) {
+      const hook = step ? stepExitHook(op, step) : undefined;
+      const exit = runOnExitNode(op, hook, child, ctx.boundaryID, `steps.${step?.name ?? ""}`, ctx.scope);
+      if (exit.err) throw new Error(exit.err.message);
+      if (exit.has && (!exit.node || !fulfilled(exit.node))) done = false;
+    }
+  }
+  if (!done) {
+    if (fulfilled(sg)) return markNodePhase(op, sgName, "Running");
+    return sg;
+  }
+  addOutputsToGlobalScope(op, sg.outputs);
+  for (const childId of sg.children ?? []) {
+    const child = nodeById(op, childId);
+    const step = nodeSteps.get(child.name);
+    if (failedOrError(child.phase) && !continuesOn(step, child.phase)) {
+      return markNodePhase(op, sgName, "Failed", `child '${childId}' failed`);
+    }
+  }
+  return markNodePhase(op, sgName, "Succeeded");
+}

@@ -1,0 +1,135 @@
+/**
+ * Every example in examples/ that runs locally, driven through the engine with pods scripted from
+ * the example's own `# Expect-` header: the phases, exit codes, results and parameters it expects.
+ */
+import { equal, ok } from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
+import { applyParameters, resumeWorkflow } from "../../controller/engine/mod.ts";
+import type { NodeStatus, Workflow } from "../../controller/spec/types.ts";
+import type { RunSpec } from "../../controller/engine/actions.ts";
+import { type PodScript, runWorkflow } from "./driver.ts";
+
+const dir = new URL("../../examples/", import.meta.url);
+
+/** Examples the engine cannot run as Argo does, with the reason. */
+const known: Record<string, string> = {};
+
+interface Header {
+  runsOn: string;
+  params: string[];
+  phase: string[];
+  nodes: [string, string][];
+  outputs: [string, string, string][];
+  logs: [string, string][];
+}
+
+function header(text: string): Header {
+  const h: Header = { runsOn: "local", params: [], phase: [], nodes: [], outputs: [], logs: [] };
+  for (const line of text.split("\n")) {
+    if (!line.startsWith("#")) break;
+    const m = /^# ([A-Za-z-]+): (.*)$/.exec(line);
+    if (!m) continue;
+    const [, key, value = ""] = m;
+    const [first = "", ...rest] = value.split(" ");
+    if (key === "Runs-on") h.runsOn = value.trim();
+    if (key === "Params") h.params.push(...[...value.matchAll(/-p\s+(\S+)/g)].map((x) => x[1] ?? ""));
+    if (key === "Expect-phase") h.phase = value.trim().split("|");
+    if (key === "Expect-node") h.nodes.push([first, rest.join(" ").trim()]);
+    if (key === "Expect-output") {
+      const eq = rest.join(" ").indexOf(" = ");
+      const tail = rest.join(" ");
+      h.outputs.push([first, tail.slice(0, eq).trim(), tail.slice(eq + 3)]);
+    }
+    if (key === "Expect-log") h.logs.push([first, rest.join(" ")]);
+  }
+  return h;
+}
+
+/** A pod's behaviour, from what the header expects of the node. */
+function scriptFor(h: Header, display: string, run: RunSpec, workflow: Workflow): PodScript {
+  const s: PodScript = {};
+  const expected = h.nodes.find(([n]) => n === display)?.[1];
+  for (const [n, field, value] of h.outputs) {
+    if (n !== display) continue;
+    if (field === "exitCode") s.exitCode = Number(value);
+    else if (field === "result") s.stdout = `${value}\n`;
+    else if (field.startsWith("parameters.")) s.parameters = { ...s.parameters, [field.slice(11)]: value };
+  }
+  if (s.exitCode === undefined && (expected === "Failed" || expected === "Error")) {
+    // A template with its own deadline is expected to be killed by it, not to exit.
+    const tmpl = workflow.spec.templates?.find((t) => t.name === run.templateName);
+    if (tmpl?.activeDeadlineSeconds !== undefined || tmpl?.timeout !== undefined) s.hang = true;
+    else s.exitCode = 1;
+  }
+  if (s.stdout === undefined) {
+    const logs = h.logs.filter(([n]) => n === display).map(([, l]) => l);
+    if (logs.length > 0) s.stdout = `${logs.join("\n")}\n`;
+  }
+  if (run.daemon) s.daemon = true;
+  // Coin flips (random in Argo) come up heads here.
+  if (s.stdout === undefined && /heads/.test(run.script?.source ?? run.main.args?.join(" ") ?? "")) {
+    s.stdout = "heads\n";
+  }
+  s.stdout ??= "";
+  return s;
+}
+
+function displayOf(wf: Workflow, node: NodeStatus): string {
+  return node.name === wf.metadata.name ? "@root" : node.displayName ?? node.name;
+}
+
+for (
+  const entry of [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".yaml")).sort((a, b) =>
+    a.name < b.name ? -1 : 1
+  )
+) {
+  const text = Deno.readTextFileSync(new URL(entry.name, dir));
+  const h = header(text);
+  const ignore = h.runsOn !== "local" || h.phase.length === 0 || entry.name in known;
+  Deno.test({
+    name: `example ${entry.name}`,
+    ignore,
+    fn: () => {
+      let workflow = parseYaml(text) as Workflow;
+      workflow.metadata.name ??= (workflow.metadata.generateName ?? "wf-").replace(/-$/, "") + "-x7k2p";
+      if (h.params.length > 0) workflow = applyParameters(workflow, h.params);
+      const root = workflow.metadata.name;
+      // Suspended without a duration: resume once, as the examples' expectations assume.
+      const waits = workflow.spec.templates?.some((t) => t.suspend && !t.suspend.duration) ?? false;
+      const r = runWorkflow(workflow, {
+        ...(waits ? { at: { 30: (w: Workflow) => resumeWorkflow(w) } } : {}),
+        scriptFor: (run, display) => scriptFor(h, display === root ? "@root" : display, run, workflow),
+      });
+      ok(
+        h.phase.includes(r.status.phase ?? ""),
+        `${entry.name}: phase ${r.status.phase} (${r.status.message ?? ""}), expected ${h.phase.join("|")}`,
+      );
+      const nodes = Object.values(r.status.nodes ?? {});
+      for (const [display, phase] of h.nodes) {
+        const node = nodes.find((n) => displayOf(r.workflow, n) === display);
+        ok(
+          node,
+          `${entry.name}: no node ${display} (have ${nodes.map((n) => displayOf(r.workflow, n)).join(", ")})`,
+        );
+        equal(node.phase, phase, `${entry.name}: node ${display}`);
+      }
+      for (const [display, field, value] of h.outputs) {
+        const node = nodes.find((n) => displayOf(r.workflow, n) === display);
+        ok(node, `${entry.name}: no node ${display}`);
+        const out = node.outputs;
+        const actual = field === "exitCode"
+          ? out?.exitCode
+          : field === "result"
+          ? out?.result
+          : out?.parameters?.find((p) => `parameters.${p.name}` === field)?.value;
+        equal(actual, value, `${entry.name}: ${display} ${field}`);
+      }
+      for (const [display] of h.logs) {
+        ok(
+          nodes.some((n) => displayOf(r.workflow, n) === display),
+          `${entry.name}: no node ${display} to log`,
+        );
+      }
+    },
+  });
+}
