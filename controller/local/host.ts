@@ -1,0 +1,303 @@
+/**
+ * The local host: the loop that carries the engine's decisions out on this machine.
+ *
+ *   load workflow -> reconcile -> store status + actions (one transaction) -> carry the actions out
+ *   (start via the runtime, kill, timers for wake) -> on a node's change, store the observation ->
+ *   reconcile again.
+ *
+ * Reconciles of one workflow never overlap (a queue per workflow; changes arriving meanwhile fold
+ * into one more reconcile). `recover()` continues in-flight workflows after a restart: finished
+ * steps are reported from their recorded results (never run again), running podman steps are
+ * adopted, process steps that died with the host come back as Error ("pod deleted"), which the
+ * engine retries as Argo does, and actions recorded but not carried out are carried out.
+ */
+import { reconcile } from "../engine/mod.ts";
+import type { Action, NodeObservation } from "../engine/actions.ts";
+import type { NodeStatus, Workflow } from "../spec/types.ts";
+import type { Runtime, WorkflowRef } from "./runtime/mod.ts";
+import { isFinal } from "./runtime/common.ts";
+import { ConflictError, type Store, type StoredAction, type StoredWorkflow } from "./store.ts";
+
+/** Options of the local host. */
+export interface LocalHostOptions {
+  store: Store;
+  runtime: Runtime;
+  /** The clock (tests may drive it). */
+  now?: () => Date;
+  /** Where the host reports problems (default console.error). */
+  log?: (line: string) => void;
+}
+
+const FINAL_PHASES = new Set(["Succeeded", "Failed", "Error"]);
+
+/** Is the workflow over? */
+export function workflowDone(wf: { status?: { phase?: string } }): boolean {
+  return FINAL_PHASES.has(wf.status?.phase ?? "");
+}
+
+/** Runs workflows on this machine with one runtime and one store. */
+export class LocalHost {
+  readonly store: Store;
+  readonly runtime: Runtime;
+  #now: () => Date;
+  #log: (line: string) => void;
+  #queues = new Map<string, Promise<void>>();
+  #queued = new Set<string>();
+  #wakes = new Map<string, { at: number; timer: ReturnType<typeof setTimeout> }>();
+  #waiters = new Map<string, ((wf: StoredWorkflow<Workflow>) => void)[]>();
+  #inflight = new Set<Promise<unknown>>();
+  /** Node ids this host has asked the runtime to start (or adopted). */
+  #started = new Set<string>();
+  #unsubscribe: () => void;
+  #closed = false;
+
+  constructor(opts: LocalHostOptions) {
+    this.store = opts.store;
+    this.runtime = opts.runtime;
+    this.#now = opts.now ?? (() => new Date());
+    this.#log = opts.log ?? ((l) => console.error(l));
+    this.#unsubscribe = this.runtime.subscribe((c) => this.#observed(c.workflow, c.nodeId, c.observation));
+  }
+
+  /** Stores a new workflow (naming it from generateName when needed) and starts running it. */
+  submit(workflow: Workflow): StoredWorkflow<Workflow> {
+    const wf = structuredClone(workflow);
+    wf.metadata ??= {};
+    if (!wf.metadata.name) {
+      if (!wf.metadata.generateName) {
+        throw new Error("the workflow has neither metadata.name nor metadata.generateName");
+      }
+      wf.metadata.name = wf.metadata.generateName + randomSuffix();
+    }
+    wf.metadata.namespace ??= "default";
+    const stored = this.store.createWorkflow(wf);
+    this.store.addEvent(stored.uid, {
+      reason: "WorkflowSubmitted",
+      message: `Submitted workflow ${stored.name}`,
+    });
+    this.#schedule(stored.uid);
+    return stored;
+  }
+
+  /** The stored workflow. */
+  get(namespace: string, name: string): StoredWorkflow<Workflow> | undefined {
+    return this.store.getWorkflow<Workflow>(namespace, name);
+  }
+
+  /**
+   * Changes a workflow as a user does (stop/terminate through spec.shutdown, suspend, resume,
+   * parameters, ...), then reconciles it.
+   */
+  update(namespace: string, name: string, change: (wf: Workflow) => Workflow): StoredWorkflow<Workflow> {
+    const stored = this.get(namespace, name);
+    if (!stored) throw new Error(`workflow ${namespace}/${name} not found`);
+    const next = this.store.updateWorkflow(
+      stored.uid,
+      change(structuredClone(stored.object)),
+      stored.version,
+    );
+    this.#schedule(stored.uid);
+    return next;
+  }
+
+  /** Resolves once the workflow has reached a final phase. */
+  waitFor(namespace: string, name: string): Promise<StoredWorkflow<Workflow>> {
+    const stored = this.get(namespace, name);
+    if (!stored) return Promise.reject(new Error(`workflow ${namespace}/${name} not found`));
+    if (workflowDone(stored.object)) return Promise.resolve(stored);
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(stored.uid) ?? [];
+      list.push(resolve);
+      this.#waiters.set(stored.uid, list);
+    });
+  }
+
+  /** A node's log: what the store has, or the runtime's log while it runs. */
+  async logs(namespace: string, name: string, nodeId: string): Promise<string> {
+    const stored = this.get(namespace, name);
+    if (!stored) return "";
+    const text = this.store.logText(stored.uid, nodeId);
+    return text !== "" ? text : await this.runtime.logs({ namespace, name }, nodeId);
+  }
+
+  /**
+   * Continues what a previous host left: adopts in-flight nodes, carries out recorded actions not
+   * yet done, and reconciles every unfinished workflow.
+   */
+  async recover(): Promise<void> {
+    const pendingByWorkflow = new Map<string, StoredAction[]>();
+    for (const a of this.store.pendingActions()) {
+      const list = pendingByWorkflow.get(a.workflowUid) ?? [];
+      list.push(a);
+      pendingByWorkflow.set(a.workflowUid, list);
+    }
+    for (const wf of this.store.listWorkflows<Workflow>()) {
+      const pending = pendingByWorkflow.get(wf.uid) ?? [];
+      if (workflowDone(wf.object) && pending.length === 0) continue;
+      const ref = { namespace: wf.namespace, name: wf.name };
+      const observed = this.store.observations(wf.uid);
+      const toStart = new Set(
+        pending.flatMap((a) => (a.action.type === "start" ? [a.action.run.nodeId] : [])),
+      );
+      for (const node of Object.values(wf.object.status?.nodes ?? {}) as NodeStatus[]) {
+        if (node.type !== "Pod") continue;
+        const known = observed[node.id];
+        if (known && isFinal(known)) continue;
+        if (!known && FINAL_PHASES.has(node.phase ?? "")) continue;
+        const obs = await this.runtime.adopt(ref, node.id);
+        if (obs) {
+          this.#started.add(node.id);
+          this.store.putObservation(wf.uid, node.id, obs);
+        } else if (!toStart.has(node.id) && known) {
+          // It was started, and nothing of it is left: as Argo does for a pod deleted under it.
+          this.store.putObservation(wf.uid, node.id, {
+            phase: "Error",
+            message: "pod deleted",
+            finishedAt: this.#now().toISOString(),
+          });
+        }
+      }
+      for (const a of pending) this.#carryOut(wf.uid, a);
+      this.#schedule(wf.uid);
+    }
+  }
+
+  /** Stops the loop; running steps keep running (a next host adopts them). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#unsubscribe();
+    for (const w of this.#wakes.values()) clearTimeout(w.timer);
+    this.#wakes.clear();
+    await Promise.allSettled([...this.#queues.values(), ...this.#inflight]);
+    await this.runtime.close();
+  }
+
+  // ---- the loop
+
+  #schedule(uid: string): void {
+    if (this.#closed || this.#queued.has(uid)) return;
+    this.#queued.add(uid);
+    const prev = this.#queues.get(uid) ?? Promise.resolve();
+    const next = prev.then(() => {
+      this.#queued.delete(uid);
+      if (this.#closed) return;
+      try {
+        this.#reconcileOnce(uid);
+      } catch (e) {
+        // Someone wrote the workflow since it was read: reconcile again from what is stored now.
+        if (e instanceof ConflictError) this.#schedule(uid);
+        else this.#log(`skiff: reconciling workflow ${uid} failed: ${e instanceof Error ? e.stack : e}`);
+      }
+    });
+    this.#queues.set(uid, next);
+  }
+
+  #reconcileOnce(uid: string): void {
+    const stored = this.store.getWorkflowByUid<Workflow>(uid);
+    if (!stored) return;
+    const observed = this.store.observations(uid);
+    const now = this.#now();
+    const result = reconcile({ workflow: stored.object, observed, now: now.toISOString() });
+    const before = stored.object.status ?? {};
+    const object: Workflow = { ...stored.object, status: result.status };
+
+    // Starts of nodes already started and kills of nodes not running are nothing to do.
+    const todo: Action[] = result.actions.filter((a) => {
+      if (a.type === "start") return !this.#started.has(a.run.nodeId) && observed[a.run.nodeId] === undefined;
+      if (a.type === "kill") {
+        const o = this.runtime.observe(a.nodeId) ?? observed[a.nodeId];
+        return o !== undefined && !isFinal(o);
+      }
+      return false;
+    });
+    const changed = JSON.stringify(before) !== JSON.stringify(result.status);
+    let recorded: StoredAction[] = [];
+    if (changed || todo.length > 0) {
+      recorded = this.store.commitTransition(uid, object, todo, stored.version).actions;
+      this.#recordEvents(uid, before, result.status);
+    }
+    for (const a of recorded) this.#carryOut(uid, a);
+
+    const wake =
+      result.actions.filter((a) => a.type === "wake").map((a) => Date.parse(a.at)).sort((x, y) => x - y)[0];
+    if (wake !== undefined) this.#wakeAt(uid, wake);
+    if (workflowDone(object)) {
+      const done = this.store.getWorkflowByUid<Workflow>(uid)!;
+      for (const w of this.#waiters.get(uid) ?? []) w(done);
+      this.#waiters.delete(uid);
+    }
+  }
+
+  #carryOut(uid: string, stored: StoredAction): void {
+    const a = stored.action;
+    let p: Promise<void>;
+    if (a.type === "start") {
+      const id = a.run.nodeId;
+      this.#started.add(id);
+      if (!this.store.observations(uid)[id]) this.store.putObservation(uid, id, { phase: "Pending" });
+      p = this.runtime.start(a.run).catch((e) => {
+        this.#observed(a.run.workflow, id, {
+          phase: "Error",
+          message: `could not start: ${e instanceof Error ? e.message : e}`,
+          finishedAt: this.#now().toISOString(),
+        });
+      });
+    } else if (a.type === "kill") {
+      p = this.runtime.kill(a.nodeId, a.reason);
+    } else {
+      p = Promise.resolve();
+    }
+    const tracked = p.then(() => this.store.markActionDone(stored.id)).catch((e) => {
+      this.#log(`skiff: ${a.type} action failed: ${e instanceof Error ? e.message : e}`);
+    }).finally(() => this.#inflight.delete(tracked));
+    this.#inflight.add(tracked);
+  }
+
+  #wakeAt(uid: string, at: number): void {
+    const current = this.#wakes.get(uid);
+    if (current && current.at <= at) return;
+    if (current) clearTimeout(current.timer);
+    const timer = setTimeout(() => {
+      this.#wakes.delete(uid);
+      this.#schedule(uid);
+    }, Math.max(0, at - this.#now().getTime()));
+    this.#wakes.set(uid, { at, timer });
+  }
+
+  /** A node changed: store what was seen (and, when it ended, its log), then reconcile. */
+  #observed(ref: WorkflowRef, nodeId: string, observation: NodeObservation): void {
+    if (this.#closed) return;
+    const wf = this.store.getWorkflow(ref.namespace, ref.name);
+    if (!wf) return;
+    this.store.putObservation(wf.uid, nodeId, observation);
+    if (isFinal(observation)) {
+      const done = this.runtime.logs(ref, nodeId).then((text) => {
+        if (this.store.logText(wf.uid, nodeId) === "") this.store.appendLog(wf.uid, nodeId, text);
+      }).catch(() => {}).finally(() => this.#inflight.delete(done));
+      this.#inflight.add(done);
+    }
+    this.#schedule(wf.uid);
+  }
+
+  #recordEvents(uid: string, before: Workflow["status"] & object, after: Workflow["status"] & object): void {
+    if (before.phase !== after.phase && after.phase) {
+      const type = after.phase === "Failed" || after.phase === "Error" ? "Warning" : "Normal";
+      const message = after.message ? `Workflow ${after.phase}: ${after.message}` : `Workflow ${after.phase}`;
+      this.store.addEvent(uid, { type, reason: `Workflow${after.phase}`, message });
+    }
+    for (const [id, node] of Object.entries(after.nodes ?? {})) {
+      const was = before.nodes?.[id]?.phase;
+      if (was === node.phase || !FINAL_PHASES.has(node.phase ?? "")) continue;
+      const type = node.phase === "Succeeded" ? "Normal" : "Warning";
+      const message = `${node.phase} node ${node.name}${node.message ? `: ${node.message}` : ""}`;
+      this.store.addEvent(uid, { type, reason: `WorkflowNode${node.phase}`, message, nodeId: id });
+    }
+  }
+}
+
+function randomSuffix(): string {
+  const chars = "bcdfghjklmnpqrstvwxz2456789";
+  let s = "";
+  for (const b of crypto.getRandomValues(new Uint8Array(5))) s += chars[b % chars.length];
+  return s;
+}

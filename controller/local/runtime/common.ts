@@ -1,0 +1,108 @@
+/**
+ * Helpers the runtimes share: the node directory layout, observation bookkeeping, reading results.
+ */
+import type { NodeObservation } from "../../engine/actions.ts";
+import type { StepResult } from "../../../executor/mod.ts";
+import type { ObservationListener, WorkflowRef } from "./mod.ts";
+
+/** Where a runtime keeps its files: `<dataDir>/runs/<namespace>/<workflow>/<nodeId>/...`. */
+export class NodeLayout {
+  constructor(readonly dataDir: string) {}
+
+  workflowDir(wf: WorkflowRef): string {
+    return `${this.dataDir}/runs/${safe(wf.namespace)}/${safe(wf.name)}`;
+  }
+  /** Everything of one node: run.json, step.json, main.log, result.json, state.json, staging/, root/, artifacts/. */
+  nodeDir(wf: WorkflowRef, nodeId: string): string {
+    return `${this.workflowDir(wf)}/nodes/${safe(nodeId)}`;
+  }
+  /** Where a node's output artifact `name` is kept. */
+  artifactPath(wf: WorkflowRef, nodeId: string, name: string): string {
+    return `${this.nodeDir(wf, nodeId)}/artifacts/${safe(name)}`;
+  }
+  /** A workflow-wide volume (volumeClaimTemplates, persistentVolumeClaim) as a directory (process runtime). */
+  volumeDir(wf: WorkflowRef, claim: string): string {
+    return `${this.workflowDir(wf)}/volumes/${safe(claim)}`;
+  }
+}
+
+/** A path segment made safe for the file system. */
+export function safe(segment: string): string {
+  return segment.replace(/[^A-Za-z0-9_.@+=-]/g, "_").replace(/^\.+/, "_");
+}
+
+/** The observation of a finished step, from the executor's result. */
+export function observationOf(result: StepResult): NodeObservation {
+  const obs: NodeObservation = {
+    phase: result.phase,
+    finishedAt: result.finishedAt,
+    stdout: result.stdout,
+    parameters: result.parameters,
+    artifacts: result.artifacts,
+  };
+  if (result.startedAt !== undefined) obs.startedAt = result.startedAt;
+  if (result.exitCode !== undefined) obs.exitCode = result.exitCode;
+  // A plain non-zero exit is worded by the engine (Argo's message for the main container); other
+  // messages (stopped, deadline, missing outputs, could not start) are the runtime's to give.
+  const plainExit = result.phase === "Failed" && result.message === `Error (exit code ${result.exitCode})`;
+  if (result.message !== undefined && !plainExit) obs.message = result.message;
+  return obs;
+}
+
+/** Reads JSON, undefined when the file does not exist. */
+export async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await Deno.readTextFile(path)) as T;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/** Bookkeeping shared by runtimes: observations, waiters and listeners. */
+export class Observations {
+  #obs = new Map<string, NodeObservation>();
+  #waiters = new Map<string, ((o: NodeObservation) => void)[]>();
+  #listeners = new Set<ObservationListener>();
+
+  get(nodeId: string): NodeObservation | undefined {
+    return this.#obs.get(nodeId);
+  }
+
+  set(run: { workflow: WorkflowRef; nodeId: string; podName: string }, observation: NodeObservation): void {
+    this.#obs.set(run.nodeId, observation);
+    const workflow = { namespace: run.workflow.namespace, name: run.workflow.name };
+    for (const l of this.#listeners) {
+      try {
+        l({ workflow, nodeId: run.nodeId, podName: run.podName, observation });
+      } catch (e) {
+        console.error(`skiff: an observation listener failed: ${e instanceof Error ? e.stack : e}`);
+      }
+    }
+    if (isFinal(observation)) {
+      for (const w of this.#waiters.get(run.nodeId) ?? []) w(observation);
+      this.#waiters.delete(run.nodeId);
+    }
+  }
+
+  wait(nodeId: string): Promise<NodeObservation> {
+    const o = this.#obs.get(nodeId);
+    if (o && isFinal(o)) return Promise.resolve(o);
+    if (o === undefined) return Promise.reject(new Error(`node ${nodeId} was not started by this runtime`));
+    return new Promise((resolve) => {
+      const list = this.#waiters.get(nodeId) ?? [];
+      list.push(resolve);
+      this.#waiters.set(nodeId, list);
+    });
+  }
+
+  subscribe(listener: ObservationListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+}
+
+/** Has the node ended? */
+export function isFinal(o: NodeObservation): boolean {
+  return o.phase === "Succeeded" || o.phase === "Failed" || o.phase === "Error";
+}

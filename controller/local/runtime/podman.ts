@@ -1,0 +1,534 @@
+/**
+ * The podman runtime: each step node is a podman pod holding its containers (main, sidecars, init
+ * containers), so they share localhost as in a Kubernetes Pod.
+ *
+ * The user's command runs directly as the main container's command (no executor inside the image).
+ * The host drives it with the executor's own `superviseStep`: the container's stdout/stderr come
+ * from `podman logs -f`, its exit code from `podman wait`, stop signals go through `podman kill`, and
+ * output files are read with `podman cp` out of the stopped container. So output capture has ONE
+ * implementation (executor/capture.ts) for host processes, containers and Pods alike.
+ *
+ * Names are deterministic: the pod is the RunSpec's podName (`<namespace>.<podName>` outside the
+ * default namespace), its main container `<pod>-main`. A restarted host adopts a running container by
+ * that name (re-reading its whole log), and collects one that ended meanwhile.
+ */
+import type { NodeObservation, RunContainer, RunSpec } from "../../engine/actions.ts";
+import {
+  errorText,
+  type StepDescription,
+  type StepResult,
+  superviseStep,
+  writeJsonAtomic,
+} from "../../../executor/mod.ts";
+import { DEFAULT_ENTRYPOINTS, type ImageEntrypoint, ImageMap, lookupEntrypoint } from "./images.ts";
+import { isFinal, NodeLayout, observationOf, Observations, readJson, safe } from "./common.ts";
+import type { HostObservation, ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./mod.ts";
+import { podman, podmanOk, type PodmanSetup, probePodman } from "./podman_cli.ts";
+import { classifyVolume, plainEnv, stageInputArtifact, volumeOf } from "./volumes.ts";
+import { readinessProbe, waitReady } from "./readiness.ts";
+import {
+  attachContainer,
+  type ContainerChild,
+  containerFiles,
+  type ContainerState,
+  containerState,
+  podIPOf,
+} from "./podman_container.ts";
+
+/** Options of the podman runtime. */
+export interface PodmanRuntimeOptions {
+  dataDir: string;
+  /** Replaces workflow images by local ones (e.g. `*=localhost/skiff-test` where nothing can be pulled). */
+  images?: ImageMap;
+  /** Entrypoints of images replaced through the image map (default: DEFAULT_ENTRYPOINTS). */
+  entrypoints?: Record<string, ImageEntrypoint>;
+  /** Seconds between SIGTERM and SIGKILL when a step is stopped (default 30, or the pod's terminationGracePeriodSeconds). */
+  graceSeconds?: number;
+  /** The pods' network (`podman pod create --network`); podman's default when absent. */
+  network?: string;
+  /** Keep pods after their step ended (for debugging); they are removed by default. */
+  keepPods?: boolean;
+  /** The podman binary. */
+  bin?: string;
+  /** Flags already probed (skips probing). */
+  setup?: PodmanSetup;
+  warn?: (message: string) => void;
+}
+
+/** Where a script's source is mounted in the main container, as Argo does. */
+export const SCRIPT_DIR = "/argo/staging";
+
+interface Tracked {
+  run: RunSpec;
+  stop: AbortController;
+  done: Promise<void>;
+  /** Stops following the container without stopping it. */
+  detach?: () => void;
+}
+
+/** Steps as podman pods. */
+export class PodmanRuntime implements Runtime {
+  readonly kind = "podman" as const;
+  readonly layout: NodeLayout;
+  readonly images: ImageMap;
+  #obs = new Observations();
+  #tracked = new Map<string, Tracked>();
+  #starting = new Map<string, Promise<void>>();
+  #entrypoints: Record<string, ImageEntrypoint>;
+  #setup: PodmanSetup | undefined;
+  #closed = false;
+
+  constructor(readonly options: PodmanRuntimeOptions) {
+    this.layout = new NodeLayout(options.dataDir);
+    this.images = options.images ?? new ImageMap();
+    this.#entrypoints = { ...DEFAULT_ENTRYPOINTS, ...options.entrypoints };
+    this.#setup = options.setup;
+  }
+
+  /** Probes podman once (with `image`) unless already done. */
+  async setup(image: string): Promise<PodmanSetup> {
+    if (this.#setup) return this.#setup;
+    const s = await probePodman({
+      ...(this.options.bin ? { bin: this.options.bin } : {}),
+      image,
+      dataDir: this.options.dataDir,
+    });
+    this.#setup ??= s;
+    return this.#setup;
+  }
+
+  /** The podman pod name of a node. */
+  podNameOf(run: { workflow: WorkflowRef; podName: string }): string {
+    return run.workflow.namespace === "default" ? run.podName : `${run.workflow.namespace}.${run.podName}`;
+  }
+
+  start(run: RunSpec): Promise<void> {
+    if (this.#obs.get(run.nodeId) !== undefined) return Promise.resolve();
+    const pending = this.#starting.get(run.nodeId);
+    if (pending) return pending;
+    const p = this.#start(run).finally(() => this.#starting.delete(run.nodeId));
+    this.#starting.set(run.nodeId, p);
+    return p;
+  }
+
+  async #start(run: RunSpec, adopting = false): Promise<void> {
+    const dir = this.layout.nodeDir(run.workflow, run.nodeId);
+    await Deno.mkdir(dir, { recursive: true });
+    const recorded = await readJson<StepResult>(`${dir}/result.json`);
+    if (recorded) {
+      this.#obs.set(run, observationOf(recorded));
+      if (!this.options.keepPods) await this.#removePod(run).catch(() => {});
+      return;
+    }
+    if (!adopting) await writeJsonAtomic(`${dir}/run.json`, run);
+
+    let setup: PodmanSetup;
+    try {
+      setup = await this.setup(this.images.resolve(run.main.image));
+    } catch (e) {
+      await this.#finishWith(run, dir, errorText(e));
+      return;
+    }
+    const pod = this.podNameOf(run);
+    const main = `${pod}-main`;
+    const state = await containerState(setup, main);
+    if (state === undefined) {
+      if (adopting) {
+        await this.#finishWith(run, dir, `pod deleted: container ${main} is gone and left no result`);
+        return;
+      }
+      try {
+        await this.#createPod(setup, run, dir);
+      } catch (e) {
+        await this.#finishWith(run, dir, errorText(e));
+        if (!this.options.keepPods) await this.#removePod(run).catch(() => {});
+        return;
+      }
+    }
+    await this.#supervise(setup, run, dir, main, state);
+  }
+
+  /** Runs (or re-attaches to) the main container under the executor's supervision. */
+  async #supervise(
+    setup: PodmanSetup,
+    run: RunSpec,
+    dir: string,
+    main: string,
+    state: ContainerState | undefined,
+  ) {
+    const stop = new AbortController();
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const desc: StepDescription = {
+      command: [],
+      outputs: { parameters: run.outputs.parameters, artifacts: run.outputs.artifacts },
+      artifactDir: `${dir}/artifacts`,
+      logFile: `${dir}/main.log`,
+      graceSeconds: this.#graceSeconds(run),
+      ...(run.deadline ? { deadline: run.deadline } : {}),
+    };
+    const tracked: Tracked = { run, stop, done: Promise.resolve() };
+    this.#tracked.set(run.nodeId, tracked);
+    const readiness = new AbortController();
+    tracked.done = superviseStep({
+      desc,
+      start: () => attachContainer(setup, main, state, run.main.workingDir),
+      files: containerFiles(setup, main, `${dir}/outputs`),
+      stop: stop.signal,
+      truncateLog: true,
+      onStarted: async (child, startedAt) => {
+        tracked.detach = (child as ContainerChild).detach;
+        if (!run.daemon) {
+          this.#obs.set(run, { phase: "Running", startedAt });
+          started();
+          return;
+        }
+        // A daemon: its pod IP for `{{steps.x.ip}}`, and ready once its readinessProbe passes.
+        const podIP = await podIPOf(setup, main);
+        const base: HostObservation = { phase: "Running", startedAt, ...(podIP ? { podIP } : {}) };
+        const probe = readinessProbe(run.main.extra);
+        this.#obs.set(run, probe ? base : { ...base, daemonReady: true });
+        started();
+        if (!probe) return;
+        waitReady(probe, podIP ?? "127.0.0.1", {
+          signal: readiness.signal,
+          ports: run.main.extra?.ports as { name?: string; containerPort?: number }[] | undefined,
+          exec: async (command) => (await podman(setup, ["exec", main, ...command])).code === 0,
+        }).then((ok) => {
+          const now = this.#obs.get(run.nodeId);
+          if (ok && now && !isFinal(now)) this.#obs.set(run, { ...base, daemonReady: true });
+        });
+      },
+    }).then(async (result) => {
+      readiness.abort();
+      if (this.#closed) return;
+      await writeJsonAtomic(`${dir}/result.json`, result);
+      this.#tracked.delete(run.nodeId);
+      this.#obs.set(run, observationOf(result));
+      if (!this.options.keepPods) await this.#removePod(run).catch(() => {});
+    }).catch((e) => {
+      // A problem of the host (e.g. the data dir), not of the step: still end the node, saying why.
+      this.#tracked.delete(run.nodeId);
+      this.#obs.set(run, {
+        phase: "Error",
+        message: `skiff: ${errorText(e)}`,
+        finishedAt: new Date().toISOString(),
+      });
+    }).finally(started);
+    await running;
+  }
+
+  /** Creates the pod, its volumes, init containers (run to completion), sidecars (started) and main container. */
+  async #createPod(setup: PodmanSetup, run: RunSpec, dir: string): Promise<void> {
+    const pod = this.podNameOf(run);
+    const labels = this.#labels(run);
+    // A pod left from a crash between its creation and its main container's: start over.
+    await podman(setup, ["pod", "rm", "-f", pod]);
+    await podmanOk(setup, [
+      "pod",
+      "create",
+      "--name",
+      pod,
+      ...labels,
+      ...(this.options.network ? ["--network", this.options.network] : []),
+    ]);
+    for (const c of run.initContainers) {
+      const name = `${pod}-init-${safe(c.name)}`;
+      await podmanOk(setup, [
+        "create",
+        ...(await this.#containerArgs(setup, run, dir, c, name, false)),
+        ...this.#imageAndArgs(c, false),
+      ]);
+      const r = await podman(setup, ["start", "--attach", name]);
+      await Deno.writeTextFile(`${dir}/init-${safe(c.name)}.log`, r.stdout + r.stderr);
+      if (r.code !== 0) {
+        throw new Error(
+          `init container "${c.name}" failed: ${r.stderr.split("\n").at(-1) || `exit code ${r.code}`}`,
+        );
+      }
+    }
+    for (const c of run.sidecars) {
+      const name = `${pod}-${safe(c.name)}`;
+      await podmanOk(setup, [
+        "create",
+        ...(await this.#containerArgs(setup, run, dir, c, name, false)),
+        ...this.#imageAndArgs(c, false),
+      ]);
+      await podmanOk(setup, ["start", name]);
+    }
+    if (run.script) {
+      await Deno.mkdir(`${dir}/staging`, { recursive: true });
+      await Deno.writeTextFile(`${dir}/staging/script`, run.script.source, { mode: 0o755 });
+    }
+    const mainArgs = await this.#containerArgs(setup, run, dir, run.main, `${pod}-main`, true);
+    await podmanOk(setup, ["create", ...mainArgs, ...this.#imageAndArgs(run.main, !!run.script)]);
+  }
+
+  #labels(run: RunSpec): string[] {
+    return [
+      "--label",
+      `skiff.namespace=${run.workflow.namespace}`,
+      "--label",
+      `skiff.workflow=${run.workflow.name}`,
+      "--label",
+      `skiff.node-id=${run.nodeId}`,
+    ];
+  }
+
+  /** `podman create` flags of one container: pod, name, labels, env, working dir, mounts. */
+  async #containerArgs(
+    setup: PodmanSetup,
+    run: RunSpec,
+    dir: string,
+    c: RunContainer,
+    name: string,
+    isMain: boolean,
+  ): Promise<string[]> {
+    const args = ["--pod", this.podNameOf(run), "--name", name, ...this.#labels(run), ...setup.containerArgs];
+    const env = plainEnv({ ...run, main: c });
+    for (const [k, v] of Object.entries(env)) args.push("-e", `${k}=${v}`);
+    if (c.workingDir) args.push("-w", c.workingDir);
+    for (const m of c.volumeMounts) args.push(...(await this.#mount(setup, run, m)));
+    if (isMain) {
+      if (run.script) args.push("-v", `${dir}/staging:${SCRIPT_DIR}:ro`);
+      for (const a of run.inputArtifacts) {
+        const host = `${dir}/inputs/${safe(a.name)}`;
+        await stageInputArtifact(this.layout, run.workflow, a, host);
+        args.push("-v", `${host}:${a.path}`);
+      }
+    }
+    return args;
+  }
+
+  /** The mount flags of one volume mount; creates the podman volume when needed. */
+  async #mount(setup: PodmanSetup, run: RunSpec, m: RunContainer["volumeMounts"][number]): Promise<string[]> {
+    const v = volumeOf(run, m.name);
+    const kind = classifyVolume(v);
+    const ro = m.readOnly ? ":ro" : "";
+    if (kind.kind === "unsupported") throw new Error(kind.message);
+    if (kind.kind === "hostPath") {
+      return ["-v", `${kind.path}${m.subPath ? `/${m.subPath}` : ""}:${m.mountPath}${ro}`];
+    }
+    const volume = kind.kind === "emptyDir"
+      ? `${this.podNameOf(run)}-${safe(v.name)}`
+      : run.workflow.namespace === "default"
+      ? safe(kind.claim)
+      : `${run.workflow.namespace}.${safe(kind.claim)}`;
+    const exists = await podman(setup, ["volume", "exists", volume]);
+    if (exists.code !== 0) {
+      const labels = [
+        "--label",
+        `skiff.namespace=${run.workflow.namespace}`,
+        "--label",
+        `skiff.workflow=${run.workflow.name}`,
+      ];
+      const r = await podman(setup, ["volume", "create", ...labels, volume]);
+      if (r.code !== 0 && !/already exists/.test(r.stderr)) {
+        throw new Error(`volume "${v.name}": podman volume create: ${r.stderr}`);
+      }
+    }
+    if (!m.subPath) return ["-v", `${volume}:${m.mountPath}${ro}`];
+    const mountpoint = (await podmanOk(setup, ["volume", "inspect", "--format", "{{.Mountpoint}}", volume]))
+      .trim();
+    await Deno.mkdir(`${mountpoint}/${m.subPath}`, { recursive: true });
+    return ["-v", `${mountpoint}/${m.subPath}:${m.mountPath}${ro}`];
+  }
+
+  /**
+   * The image and what follows it: `--entrypoint` and args by Kubernetes' rules. An image replaced
+   * through the image map takes its entrypoint from the table (the real image's is not here).
+   */
+  #imageAndArgs(c: RunContainer, script: boolean): string[] {
+    const image = this.images.resolve(c.image);
+    const scriptArg = script ? [`${SCRIPT_DIR}/script`] : [];
+    if (c.command && c.command.length > 0) {
+      return ["--entrypoint", JSON.stringify(c.command), image, ...(c.args ?? []), ...scriptArg];
+    }
+    const entry = this.images.replaces(c.image) ? lookupEntrypoint(this.#entrypoints, c.image) : undefined;
+    const args = [...(c.args ?? entry?.args ?? []), ...scriptArg];
+    return entry?.command
+      ? ["--entrypoint", JSON.stringify(entry.command), image, ...args]
+      : [image, ...args];
+  }
+
+  #graceSeconds(run: RunSpec): number {
+    const fromPod = run.podSpec?.terminationGracePeriodSeconds;
+    return typeof fromPod === "number" ? fromPod : this.options.graceSeconds ?? 30;
+  }
+
+  async #removePod(run: { workflow: WorkflowRef; podName: string }): Promise<void> {
+    const setup = this.#setup;
+    if (!setup) return;
+    const pod = this.podNameOf(run);
+    await podman(setup, ["pod", "rm", "-f", "-t", "0", pod]);
+    // emptyDir volumes live as long as their pod.
+    const vols = await podman(setup, ["volume", "ls", "-q", "--filter", `name=^${escapeRe(pod)}-`]);
+    for (const v of vols.stdout.split("\n").filter(Boolean)) await podman(setup, ["volume", "rm", "-f", v]);
+  }
+
+  async #finishWith(run: RunSpec, dir: string, message: string): Promise<void> {
+    const result: StepResult = {
+      phase: "Error",
+      message,
+      result: "",
+      stdout: "",
+      parameters: {},
+      artifacts: {},
+      finishedAt: new Date().toISOString(),
+    };
+    await writeJsonAtomic(`${dir}/result.json`, result);
+    this.#obs.set(run, observationOf(result));
+  }
+
+  observe(nodeId: string): NodeObservation | undefined {
+    return this.#obs.get(nodeId);
+  }
+
+  wait(nodeId: string): Promise<NodeObservation> {
+    return this.#obs.wait(nodeId);
+  }
+
+  async kill(nodeId: string, reason: string): Promise<void> {
+    await this.#starting.get(nodeId);
+    const t = this.#tracked.get(nodeId);
+    if (!t) return;
+    t.stop.abort(reason);
+    await t.done;
+  }
+
+  async adopt(workflow: WorkflowRef, nodeId: string): Promise<NodeObservation | undefined> {
+    const known = this.#obs.get(nodeId);
+    if (known) return known;
+    const pending = this.#starting.get(nodeId);
+    if (pending) {
+      await pending;
+      return this.#obs.get(nodeId);
+    }
+    const run = await readJson<RunSpec>(`${this.layout.nodeDir(workflow, nodeId)}/run.json`);
+    if (!run) return undefined;
+    const p = this.#start(run, true).finally(() => this.#starting.delete(nodeId));
+    this.#starting.set(nodeId, p);
+    await p;
+    return this.#obs.get(nodeId);
+  }
+
+  async list(workflow?: WorkflowRef): Promise<RuntimeStep[]> {
+    const steps = new Map<string, RuntimeStep>();
+    const setup = this.#setup;
+    if (setup) {
+      const filters = ["--filter", "label=skiff.node-id"];
+      if (workflow) {
+        filters.push(
+          "--filter",
+          `label=skiff.workflow=${workflow.name}`,
+          "--filter",
+          `label=skiff.namespace=${workflow.namespace}`,
+        );
+      }
+      const out = await podman(setup, ["ps", "-a", ...filters, "--format", "json"]);
+      const rows = out.code === 0 && out.stdout.trim() ? JSON.parse(out.stdout) as PsRow[] : [];
+      for (const row of rows) {
+        const name = row.Names?.[0] ?? "";
+        if (!name.endsWith("-main")) continue;
+        const l = row.Labels ?? {};
+        const wf = { namespace: l["skiff.namespace"] ?? "default", name: l["skiff.workflow"] ?? "" };
+        const nodeId = l["skiff.node-id"] ?? "";
+        const finished = await readJson(`${this.layout.nodeDir(wf, nodeId)}/result.json`).catch(() =>
+          undefined
+        );
+        steps.set(nodeId, {
+          workflow: wf,
+          nodeId,
+          podName: name.slice(0, -"-main".length).replace(/^[^.]+\./, ""),
+          state: finished ? "finished" : row.State === "running" ? "running" : "lost",
+        });
+      }
+    }
+    // Finished nodes whose pods were removed.
+    for (const wf of await listWorkflowsOf(this.layout, workflow)) {
+      const nodesDir = `${this.layout.workflowDir(wf)}/nodes`;
+      for await (const e of readDirSafe(nodesDir)) {
+        const run = await readJson<RunSpec>(`${nodesDir}/${e.name}/run.json`).catch(() => undefined);
+        if (!run || steps.has(run.nodeId)) continue;
+        const finished = await readJson(`${nodesDir}/${e.name}/result.json`).catch(() => undefined);
+        steps.set(run.nodeId, {
+          workflow: wf,
+          nodeId: run.nodeId,
+          podName: run.podName,
+          state: finished ? "finished" : "lost",
+        });
+      }
+    }
+    return [...steps.values()];
+  }
+
+  async logs(workflow: WorkflowRef, nodeId: string): Promise<string> {
+    return await Deno.readTextFile(`${this.layout.nodeDir(workflow, nodeId)}/main.log`).catch(() => "");
+  }
+
+  subscribe(listener: ObservationListener): () => void {
+    return this.#obs.subscribe(listener);
+  }
+
+  async cleanup(workflow: WorkflowRef): Promise<void> {
+    const setup = this.#setup;
+    if (setup) {
+      const f = [
+        "--filter",
+        `label=skiff.workflow=${workflow.name}`,
+        "--filter",
+        `label=skiff.namespace=${workflow.namespace}`,
+      ];
+      const pods = await podman(setup, ["pod", "ps", "-q", ...f]);
+      for (const id of pods.stdout.split("\n").filter(Boolean)) {
+        await podman(setup, ["pod", "rm", "-f", "-t", "0", id]);
+      }
+      const vols = await podman(setup, ["volume", "ls", "-q", ...f]);
+      for (const v of vols.stdout.split("\n").filter(Boolean)) await podman(setup, ["volume", "rm", "-f", v]);
+    }
+    await Deno.remove(this.layout.workflowDir(workflow), { recursive: true }).catch(() => {});
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    // Stop following the containers; they keep running and are adopted by the next runtime.
+    for (const t of this.#tracked.values()) t.detach?.();
+    await Promise.all([...this.#tracked.values()].map((t) => t.done.catch(() => {})));
+    this.#tracked.clear();
+  }
+
+  /** True once a node's observation is final. */
+  isDone(nodeId: string): boolean {
+    const o = this.#obs.get(nodeId);
+    return o !== undefined && isFinal(o);
+  }
+}
+
+interface PsRow {
+  Names?: string[];
+  State?: string;
+  Labels?: Record<string, string>;
+}
+
+async function* readDirSafe(dir: string): AsyncIterable<Deno.DirEntry> {
+  try {
+    for await (const e of Deno.readDir(dir)) yield e;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+  }
+}
+
+async function listWorkflowsOf(layout: NodeLayout, only?: WorkflowRef): Promise<WorkflowRef[]> {
+  if (only) return [only];
+  const out: WorkflowRef[] = [];
+  for await (const ns of readDirSafe(`${layout.dataDir}/runs`)) {
+    for await (const wf of readDirSafe(`${layout.dataDir}/runs/${ns.name}`)) {
+      out.push({ namespace: ns.name, name: wf.name });
+    }
+  }
+  return out;
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,18 @@
+/**
+ * The step executor: runs one step's command, captures its `result`, output parameters and
+ * artifacts, exit code and log. `main.ts` is the command-line entry (used by the process runtime and
+ * inside Pods); `superviseStep` + `OutputFiles` let a host drive a container from outside with the
+ * same capture code.
+ */
+export * from "./types.ts";
+export { collectOutputs, errorText, type OutputFiles, TailBuffer, trimOneNewline } from "./capture.ts";
+export { LineSplitter, pump, StepLog } from "./logs.ts";
+export {
+  DEADLINE_MESSAGE,
+  StartError,
+  type StepChild,
+  type SuperviseOptions,
+  superviseStep,
+} from "./supervise.ts";
+export { copyTree, localFiles, prepareArgv, spawnLocal } from "./local.ts";
+export { exitCodeOf, readDescription, runLocalStep, writeJsonAtomic } from "./main.ts";
