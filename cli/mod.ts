@@ -1,6 +1,8 @@
 /** The skiff command line: one program, one subcommand per job. */
 import { Command, CommanderError } from "commander";
 import { addLintCommand } from "./lint.ts";
+import { addServerCommand } from "./server.ts";
+import { addClientCommands } from "./client/mod.ts";
 import { CliError } from "./errors.ts";
 
 /** skiff's version, shown by `skiff --version`. */
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run skiff --help for usage)")
     .exitOverride();
   addLintCommand(program);
+  addServerCommand(program);
+  addClientCommands(program);
   return program;
 }
 

@@ -1,0 +1,241 @@
+/**
+ * What the local service's parts share: the kinds it stores and their Kubernetes resource names,
+ * objects with their resourceVersion, the phase labels, and checking (lint against the stored
+ * templates, with line:col of the request body) and resolving template references of workflows.
+ */
+import { stringify } from "yaml";
+import { lintDocuments } from "../spec/lint/mod.ts";
+import { type LoadedDocument, loadText } from "../spec/load.ts";
+import type { NodeStatus, Template } from "../spec/types.ts";
+import type {
+  ClusterWorkflowTemplate,
+  RequestSource,
+  Workflow,
+  WorkflowTemplate,
+} from "../../web/service.ts";
+import { errors, type ServiceError } from "../../web/service.ts";
+import { workflowDone } from "./host.ts";
+import type { StoredWorkflow } from "./store.ts";
+import type { ObjectTable, StoredObject } from "./service_objects.ts";
+
+/** The kinds of objects the service keeps. */
+export type Kind = "Workflow" | "WorkflowTemplate" | "ClusterWorkflowTemplate" | "CronWorkflow";
+/** Any of them, as far as the service looks into them. */
+export type AnyObject = { apiVersion?: string; kind?: string; metadata: Workflow["metadata"]; spec: unknown };
+
+/** Kubernetes' resource name of each kind, as errors name them (`workflows.argoproj.io "x" not found`). */
+export const RESOURCE: Record<Kind, string> = {
+  Workflow: "workflows.argoproj.io",
+  WorkflowTemplate: "workflowtemplates.argoproj.io",
+  ClusterWorkflowTemplate: "clusterworkflowtemplates.argoproj.io",
+  CronWorkflow: "cronworkflows.argoproj.io",
+};
+const PHASE_LABEL = "workflows.argoproj.io/phase";
+const COMPLETED_LABEL = "workflows.argoproj.io/completed";
+/** Node phases after which a node does nothing more. */
+export const FINAL_NODE = new Set(["Succeeded", "Failed", "Error", "Skipped", "Omitted"]);
+
+export function withVersion(stored: StoredWorkflow<Workflow>): Workflow {
+  const o = stored.object;
+  return { ...o, metadata: { ...o.metadata, resourceVersion: String(stored.version) } };
+}
+
+export function objectOf<T extends AnyObject>(stored: StoredObject<T>): T {
+  const o = stored.object;
+  return { ...o, metadata: { ...o.metadata, resourceVersion: String(stored.version) } };
+}
+
+/** A workflow's labels plus the phase and completed labels Argo's controller keeps on it. */
+export function workflowLabels(wf: Workflow): Record<string, string> {
+  const phase = wf.status?.phase || "Pending";
+  return {
+    [PHASE_LABEL]: phase,
+    [COMPLETED_LABEL]: String(workflowDone(wf)),
+    ...wf.metadata.labels,
+  };
+}
+
+export function notFound(kind: Kind, name: string): ServiceError {
+  return errors.notFound(`${RESOURCE[kind]} "${name}" not found`);
+}
+
+export function resourceKind(text: string): Exclude<Kind, "Workflow"> {
+  const k = text.toLowerCase().replace(/s$/, "");
+  if (["workflowtemplate", "wftmpl", "wft"].includes(k)) return "WorkflowTemplate";
+  if (["clusterworkflowtemplate", "cwftmpl", "cwft"].includes(k)) return "ClusterWorkflowTemplate";
+  if (["cronworkflow", "cronwf", "cwf"].includes(k)) return "CronWorkflow";
+  throw errors.invalid(
+    `resourceKind "${text}" is not one of WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow`,
+  );
+}
+
+/** The Pod nodes of a workflow, in the order they started. */
+export function podNodes(wf: Workflow): NodeStatus[] {
+  return Object.values(wf.status?.nodes ?? {})
+    .filter((n) => n.type === "Pod")
+    .sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a.name.localeCompare(b.name));
+}
+
+/** A LoadedDocument of `value`, with positions in the request body it came from. */
+function documentOf(value: AnyObject, source?: RequestSource): LoadedDocument {
+  if (source) {
+    const base = loadText(source.text, "").documents[0];
+    if (base) {
+      return {
+        file: "",
+        index: 0,
+        kind: value.kind,
+        value,
+        positionOf: (p) => base.positionOf([...source.path, ...p]),
+        keyPositionOf: (p) => base.keyPositionOf([...source.path, ...p]),
+      };
+    }
+  }
+  const doc = loadText(stringify(value), "").documents[0]!;
+  return { ...doc, value };
+}
+
+/** Argo's JoinWorkflowSpec: the workflow's own fields over the template's; named lists merge by name. */
+function joinSpec(base: Workflow["spec"], over: Workflow["spec"]): Workflow["spec"] {
+  const out = merge(base, over) as Workflow["spec"];
+  const byName = <T extends { name?: string }>(a: T[] = [], b: T[] = []): T[] => {
+    const names = new Set(b.map((x) => x.name));
+    return [...a.filter((x) => !names.has(x.name)), ...b];
+  };
+  if (base.templates || over.templates) out.templates = byName(base.templates, over.templates);
+  const params = byName(base.arguments?.parameters, over.arguments?.parameters);
+  const artifacts = byName(base.arguments?.artifacts, over.arguments?.artifacts);
+  if (params.length > 0 || artifacts.length > 0) {
+    out.arguments = {
+      ...(params.length > 0 ? { parameters: params } : {}),
+      ...(artifacts.length > 0 ? { artifacts } : {}),
+    };
+  }
+  return out;
+}
+
+function merge(base: unknown, over: unknown): unknown {
+  if (over === undefined) return structuredClone(base);
+  if (!isRecord(base) || !isRecord(over)) return structuredClone(over);
+  const out: Record<string, unknown> = structuredClone(base);
+  for (const [k, v] of Object.entries(over)) out[k] = merge(out[k], v);
+  return out;
+}
+
+interface Ref {
+  name: string;
+  template: string;
+  clusterScope: boolean;
+}
+
+/** Every `templateRef` under `value`. */
+function templateRefsIn(value: unknown, out: Ref[] = []): Ref[] {
+  if (Array.isArray(value)) {
+    for (const v of value) templateRefsIn(v, out);
+  } else if (isRecord(value)) {
+    const ref = value.templateRef;
+    if (isRecord(ref) && typeof ref.name === "string" && typeof ref.template === "string") {
+      out.push({ name: ref.name, template: ref.template, clusterScope: ref.clusterScope === true });
+    }
+    for (const [k, v] of Object.entries(value)) if (k !== "templateRef") templateRefsIn(v, out);
+  }
+  return out;
+}
+
+/** A copy of a WorkflowTemplate's template whose `template: x` calls become templateRefs into it. */
+function localCallsAsRefs(value: unknown, name: string, clusterScope: boolean, depth = 0): unknown {
+  if (Array.isArray(value)) return value.map((v) => localCallsAsRefs(v, name, clusterScope, depth + 1));
+  if (!isRecord(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = k === "templateRef" || k === "inputs" || k === "outputs" || k === "container" || k === "script"
+      ? structuredClone(v)
+      : localCallsAsRefs(v, name, clusterScope, depth + 1);
+  }
+  // A call (step, task, hook) names its template; the template itself (depth 0) has a `name` only.
+  if (depth > 0 && typeof out.template === "string" && out.templateRef === undefined) {
+    out.templateRef = { name, template: out.template, ...(clusterScope ? { clusterScope: true } : {}) };
+    delete out.template;
+  }
+  return out;
+}
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+export function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function randomSuffix(): string {
+  const chars = "bcdfghjklmnpqrstvwxz2456789";
+  let s = "";
+  for (const b of crypto.getRandomValues(new Uint8Array(5))) s += chars[b % chars.length];
+  return s;
+}
+
+/** Lint errors of `obj` as `line:col: message`, against the templates stored here. */
+export function lintProblems(
+  objects: ObjectTable,
+  kind: Kind,
+  obj: AnyObject,
+  namespace: string,
+  source?: RequestSource,
+): string[] {
+  const subject = documentOf(obj, source);
+  const registry: LoadedDocument[] = [];
+  if (JSON.stringify(obj).includes("emplateRef")) {
+    const docs = [
+      ...objects.list<WorkflowTemplate>("WorkflowTemplate", namespace),
+      ...objects.list<ClusterWorkflowTemplate>("ClusterWorkflowTemplate", ""),
+    ];
+    for (const d of docs) {
+      if (d.kind === kind && d.name === obj.metadata.name) continue; // the old version of the subject
+      registry.push(...loadText(JSON.stringify(d.object), `${d.kind}/${d.name}`).documents);
+    }
+  }
+  return lintDocuments([subject, ...registry], { target: "local" })
+    .filter((p) => p.file === "" && p.severity === "error")
+    .map((p) => `${p.line}:${p.col}: ${p.message}`);
+}
+
+/** Resolves template references: workflowTemplateRef merged into the spec, templateRefs stored. */
+export function hydrate(objects: ObjectTable, namespace: string, input: Workflow): Workflow {
+  const wf = structuredClone(input);
+  const wtRef = wf.spec.workflowTemplateRef;
+  if (wtRef) {
+    const cluster = wtRef.clusterScope === true;
+    const kind = cluster ? "ClusterWorkflowTemplate" : "WorkflowTemplate";
+    const tmpl = objects.get<WorkflowTemplate>(kind, cluster ? "" : namespace, wtRef.name ?? "")
+      ?.object;
+    if (!tmpl) throw errors.invalid(`spec.workflowTemplateRef: ${kind} "${wtRef.name ?? ""}" not found`);
+    const { workflowTemplateRef: _, ...own } = wf.spec;
+    wf.spec = { ...joinSpec(tmpl.spec, own), workflowTemplateRef: wtRef };
+    const label = cluster
+      ? "workflows.argoproj.io/cluster-workflow-template"
+      : "workflows.argoproj.io/workflow-template";
+    wf.metadata.labels = { ...wf.metadata.labels, [label]: wtRef.name ?? "" };
+  }
+  const stored: Record<string, Template> = { ...wf.status?.storedTemplates };
+  const queue: unknown[] = [wf.spec.templates, wf.spec.hooks, wf.spec.templateDefaults];
+  while (queue.length > 0) {
+    for (const ref of templateRefsIn(queue.shift())) {
+      const key = `${ref.clusterScope ? "cluster" : "namespaced"}/${ref.name}/${ref.template}`;
+      if (stored[key]) continue;
+      const kind = ref.clusterScope ? "ClusterWorkflowTemplate" : "WorkflowTemplate";
+      const doc = objects.get<WorkflowTemplate>(kind, ref.clusterScope ? "" : namespace, ref.name)
+        ?.object;
+      const tmpl = doc?.spec.templates?.find((t) => t.name === ref.template);
+      if (!doc) throw errors.invalid(`templateRef: ${kind} "${ref.name}" not found`);
+      if (!tmpl) {
+        throw errors.invalid(`templateRef: ${kind} "${ref.name}" has no template "${ref.template}"`);
+      }
+      // Inside a referenced template, plain `template: x` calls mean x of that WorkflowTemplate.
+      stored[key] = localCallsAsRefs(tmpl, ref.name, ref.clusterScope) as Template;
+      queue.push(stored[key]);
+    }
+  }
+  if (Object.keys(stored).length > 0) wf.status = { ...wf.status, storedTemplates: stored };
+  return wf;
+}

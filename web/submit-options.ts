@@ -1,0 +1,67 @@
+/**
+ * Argo's submit options applied to a workflow (`argo submit -p`, `--entrypoint`, `-l`, ...), the
+ * same for the CLI (before it sends a workflow) and for hosts (`POST .../submit`).
+ */
+import { errors, type SubmitOptions, type Workflow } from "./service.ts";
+
+/** Parses `a=b,c=d` (labels, annotations); `what` names the option in errors. */
+export function parseKeyValues(text: string, what: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
+    const eq = part.indexOf("=");
+    if (eq <= 0) throw errors.invalid(`${what}: expected key=value, got "${part}"`);
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+}
+
+/**
+ * Sets parameters from `NAME=VALUE` pairs: a declared parameter takes the value (keeping its enum
+ * and description, dropping valueFrom), an undeclared one is added, as `argo submit -p` does.
+ */
+export function setParameters(wf: Workflow, pairs: string[]): void {
+  if (pairs.length === 0) return;
+  wf.spec.arguments ??= {};
+  const params = wf.spec.arguments.parameters ??= [];
+  for (const pair of pairs) {
+    const eq = pair.indexOf("=");
+    if (eq <= 0) throw errors.invalid(`expected parameter of the form: NAME=VALUE. Received: ${pair}`);
+    const name = pair.slice(0, eq);
+    const value = pair.slice(eq + 1);
+    const declared = params.find((p) => p.name === name);
+    if (declared) {
+      declared.value = value;
+      delete declared.valueFrom;
+    } else {
+      params.push({ name, value });
+    }
+  }
+}
+
+/** Returns a copy of `workflow` with `opts` applied (Argo's ApplySubmitOpts). */
+export function applySubmitOptions(workflow: Workflow, opts: SubmitOptions): Workflow {
+  const wf = structuredClone(workflow);
+  wf.metadata ??= {};
+  wf.spec ??= {};
+  if (opts.name) {
+    wf.metadata.name = opts.name;
+    delete wf.metadata.generateName;
+  }
+  if (opts.generateName) {
+    wf.metadata.generateName = opts.generateName;
+    if (!opts.name) delete wf.metadata.name;
+  }
+  if (opts.entryPoint) wf.spec.entrypoint = opts.entryPoint;
+  if (opts.serviceAccount) wf.spec.serviceAccountName = opts.serviceAccount;
+  if (opts.priority !== undefined) wf.spec.priority = opts.priority;
+  if (opts.podPriorityClassName) wf.spec.podPriorityClassName = opts.podPriorityClassName;
+  if (opts.labels) wf.metadata.labels = { ...wf.metadata.labels, ...parseKeyValues(opts.labels, "labels") };
+  if (opts.annotations) {
+    wf.metadata.annotations = {
+      ...wf.metadata.annotations,
+      ...parseKeyValues(opts.annotations, "annotations"),
+    };
+  }
+  setParameters(wf, opts.parameters ?? []);
+  return wf;
+}
