@@ -99,9 +99,9 @@ interface Exports {
   scopeNew(len: number): number;
   scopeFree(id: number): void;
   scopeCount(): number;
-  substitute(scope: number, len: number, flags: number): void;
+  substitute(scope: number, len: number, flags: number): number;
   evalExprs(scope: number, len: number): void;
-  evalWhens(scope: number, len: number): void;
+  evalWhens(scope: number, len: number): number;
   evalDependsBatch(len: number): void;
   dependsTaskNames(len: number): void;
 }
@@ -109,37 +109,45 @@ interface Exports {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Views over the module's memory, rebuilt only when the memory grows. */
-class Memory {
-  private buffer: ArrayBufferLike | null = null;
+/**
+ * The host side of the boundary: views over the module's memory (rebuilt only when it grows),
+ * the module's input buffer (its address cached until a bigger one is needed) and one reusable
+ * request writer.
+ */
+class Wire {
   u8: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
   dv: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+  private inPtr = 0;
+  private inCap = 0;
+  /** Write position of the current request. */
+  pos = 0;
+  private start = 0;
+  /** Set by {@link raw}: every character written so far in this request was ASCII. */
+  ascii = true;
 
-  constructor(private memory: WebAssembly.Memory) {}
+  constructor(private ex: Exports) {}
 
-  refresh(): this {
-    const b = this.memory.buffer;
-    if (b !== this.buffer) {
-      this.buffer = b;
-      this.u8 = new Uint8Array(b);
-      this.dv = new DataView(b);
-    }
-    return this;
+  /**
+   * Rebuilds the views when the memory has grown. Growing detaches the old buffer, which leaves
+   * the views with length 0, so no call to the (slow) `memory.buffer` getter is needed otherwise.
+   */
+  refresh(): void {
+    if (this.u8.length !== 0) return;
+    const b = this.ex.memory.buffer;
+    this.u8 = new Uint8Array(b);
+    this.dv = new DataView(b);
   }
-}
 
-/** Builds one request directly in the module's input buffer (UTF-8, u32 length prefixes). */
-class Request {
-  pos: number;
-  private start: number;
-  private u8: Uint8Array<ArrayBufferLike>;
-  private dv: DataView<ArrayBufferLike>;
-
-  constructor(ex: Exports, mem: Memory, maxBytes: number) {
-    this.start = this.pos = ex.inputPtr(maxBytes);
-    mem.refresh();
-    this.u8 = mem.u8;
-    this.dv = mem.dv;
+  /** Starts a request of at most `maxBytes` in the module's input buffer. */
+  begin(maxBytes: number): this {
+    if (maxBytes > this.inCap) {
+      this.inPtr = this.ex.inputPtr(maxBytes);
+      this.inCap = maxBytes;
+    }
+    this.refresh();
+    this.start = this.pos = this.inPtr;
+    this.ascii = true;
+    return this;
   }
 
   /** Bytes written so far. */
@@ -152,10 +160,10 @@ class Request {
     this.pos += 4;
   }
 
+  /** Writes `s` as UTF-8 (plain copy while it is ASCII, encodeInto otherwise). */
   raw(s: string): void {
     const n = s.length;
-    if (n < 48) {
-      // short strings: plain ASCII copy, no view allocation
+    if (n <= 128) {
       const u8 = this.u8;
       let p = this.pos;
       let i = 0;
@@ -169,7 +177,9 @@ class Request {
         return;
       }
     }
-    this.pos += encoder.encodeInto(s, this.u8.subarray(this.pos)).written;
+    const { written } = encoder.encodeInto(s, this.u8.subarray(this.pos));
+    if (written !== n) this.ascii = false;
+    this.pos += written;
   }
 
   str(s: string): void {
@@ -177,6 +187,12 @@ class Request {
     this.pos += 4;
     this.raw(s);
     this.dv.setUint32(at, this.pos - at - 4, true);
+  }
+
+  /** Starts reading a reply at `ptr` (refreshing the views: the call may have grown memory). */
+  reply(ptr: number): Reply {
+    this.refresh();
+    return new Reply(this.u8, this.dv, ptr);
   }
 }
 
@@ -187,16 +203,11 @@ function size(s: string): number {
 
 /** Reads a reply from the module's output buffer. */
 class Reply {
-  private u8: Uint8Array<ArrayBufferLike>;
-  private dv: DataView<ArrayBufferLike>;
-  pos: number;
-
-  constructor(ex: Exports, mem: Memory) {
-    this.pos = ex.outputPtr();
-    mem.refresh();
-    this.u8 = mem.u8;
-    this.dv = mem.dv;
-  }
+  constructor(
+    private u8: Uint8Array<ArrayBufferLike>,
+    private dv: DataView<ArrayBufferLike>,
+    public pos: number,
+  ) {}
 
   u8at(): number {
     return this.u8[this.pos++] ?? 0;
@@ -231,6 +242,109 @@ function decodeBase64(b64: string): Uint8Array {
   return out;
 }
 
+/** A module-side scope; `values[i]` is the host's copy of variable row i's value. */
+class ScopeImpl implements Scope {
+  /** Decoded JSON-escaped values by row, filled on first use. */
+  private escaped: (string | undefined)[] = [];
+
+  constructor(
+    private core: Loaded,
+    private id: number,
+    private values: string[],
+    private wellFormed: boolean,
+  ) {}
+
+  private live(): number {
+    if (this.id === 0) throw new ExprError("scope used after dispose()");
+    return this.id;
+  }
+
+  substitute(text: string, opts?: SubstituteOptions): SubstituteResult {
+    const id = this.live();
+    // no tag: nothing to do (the module would copy the text through; its UTF-8 round trip turns
+    // lone surrogates into U+FFFD, which toWellFormed reproduces)
+    if (text.indexOf("{{") < 0) return { text: text.toWellFormed(), unresolved: [], errors: [] };
+    const { ex, wire } = this.core;
+    const prefixes = opts?.strictPrefixes;
+    let max = 4 + text.length * 3;
+    if (prefixes !== undefined) { for (const p of prefixes) max += size(p); }
+    wire.begin(max);
+    if (prefixes === undefined) wire.u32(0);
+    else {
+      wire.u32(prefixes.length);
+      for (const p of prefixes) wire.str(p);
+    }
+    wire.ascii = true;
+    wire.raw(text);
+    const ascii = wire.ascii;
+    const flags = (opts?.json ? 1 : 0) | (this.wellFormed ? 2 : 0) | 4;
+    const r = wire.reply(ex.substitute(id, wire.length, flags));
+    const form = r.u8at();
+    let out: string;
+    if (form === 0) out = r.str();
+    else if (form === 1) out = ascii ? text : text.toWellFormed(); // unchanged: no decoding needed
+    else if (form === 2) out = this.values[r.u32()] as string; // exactly one variable's value: the host's copy
+    else {
+      // exactly one variable's JSON-escaped value: decoded once per scope
+      const row = r.u32();
+      const cached = this.escaped[row];
+      if (cached === undefined) out = this.escaped[row] = r.str();
+      else {
+        out = cached;
+        const n = r.u32();
+        r.pos += n;
+      }
+    }
+
+    return { text: out, unresolved: r.strings(), errors: r.strings() };
+  }
+
+  evalExprs(exprs: string[]): Outcome<unknown>[] {
+    const id = this.live();
+    const { ex, wire } = this.core;
+    let max = 4;
+    for (const s of exprs) max += size(s);
+    wire.begin(max);
+    wire.u32(exprs.length);
+    for (const s of exprs) wire.str(s);
+    ex.evalExprs(id, wire.length);
+    const r = wire.reply(ex.outputPtr());
+    return exprs.map(() => (r.u8at() === 1 ? { value: JSON.parse(r.str()) } : { error: r.str() }));
+  }
+
+  evalWhens(exprs: string[]): Outcome<boolean>[] {
+    const id = this.live();
+    const { ex, wire } = this.core;
+    let max = 4;
+    for (const s of exprs) max += size(s);
+    wire.begin(max);
+    wire.u32(exprs.length);
+    for (const s of exprs) wire.str(s);
+    const r = wire.reply(ex.evalWhens(id, wire.length));
+    const out: Outcome<boolean>[] = new Array(exprs.length);
+    for (let i = 0; i < exprs.length; i++) {
+      const status = r.u8at();
+      const msg = r.str();
+      out[i] = status === 2 ? { error: msg } : { value: status === 1 };
+    }
+    return out;
+  }
+
+  dispose(): void {
+    if (this.id === 0) return;
+    this.core.finalizer.unregister(this);
+    this.core.ex.scopeFree(this.id);
+    this.id = 0;
+  }
+}
+
+/** The instantiated module and its host-side helpers. */
+interface Loaded {
+  ex: Exports;
+  wire: Wire;
+  finalizer: FinalizationRegistry<number>;
+}
+
 function load(): ExprCore {
   let ex: Exports | null = null;
   const memory = () => (ex as Exports).memory;
@@ -238,67 +352,49 @@ function load(): ExprCore {
   const instance = new WebAssembly.Instance(module, hostImports(memory));
   ex = instance.exports as unknown as Exports;
   const e = ex;
-  const mem = new Memory(e.memory);
-  const finalizer = new FinalizationRegistry<number>((id) => e.scopeFree(id));
+  const wire = new Wire(e);
+  const loaded: Loaded = {
+    ex: e,
+    wire,
+    finalizer: new FinalizationRegistry<number>((id) => e.scopeFree(id)),
+  };
+  // UTF-16 lengths of the scope's keys and values, reused
+  let lens = new Uint32Array(256);
 
+  /**
+   * One request: u32 count, u32 flags (bit0 all ASCII), count x (u32 key length, u32 value
+   * length) in UTF-16 units, then key0 value0 key1 value1 ... concatenated and written with one
+   * encodeInto (the module derives byte lengths itself when the text is not ASCII).
+   */
   const newScope = (vars: Record<string, string> | Map<string, string>): Scope => {
-    const entries = vars instanceof Map ? [...vars.entries()] : Object.entries(vars);
-    let max = 4;
-    for (const [k, v] of entries) max += size(k) + size(v);
-    const req = new Request(e, mem, max);
-    req.u32(entries.length);
-    for (const [k, v] of entries) {
-      req.str(k);
-      req.str(String(v));
+    let all = "";
+    let n = 0;
+    const values: string[] = [];
+    const keys = vars instanceof Map ? [...vars.keys()] : Object.keys(vars);
+    const get = vars instanceof Map ? null : vars;
+    if (2 * keys.length > lens.length) lens = new Uint32Array(2 * keys.length + 64);
+    for (const k of keys) {
+      const v0 = get === null ? (vars as Map<string, string>).get(k) : get[k];
+      const v = typeof v0 === "string" ? v0 : String(v0);
+      all += k;
+      all += v;
+      lens[2 * n] = k.length;
+      lens[2 * n + 1] = v.length;
+      values.push(v);
+      n++;
     }
-    let id = e.scopeNew(req.length);
-    const handle = {};
-    const live = () => {
-      if (id === 0) throw new ExprError("scope used after dispose()");
-      return id;
-    };
-    const scope: Scope = {
-      substitute(text, opts) {
-        const prefixes = opts?.strictPrefixes ?? [];
-        let max = 4 + text.length * 3;
-        for (const p of prefixes) max += size(p);
-        const req = new Request(e, mem, max);
-        req.u32(prefixes.length);
-        for (const p of prefixes) req.str(p);
-        req.raw(text);
-        e.substitute(live(), req.length, opts?.json ? 1 : 0);
-        const r = new Reply(e, mem);
-        const out = r.str();
-        return { text: out, unresolved: r.strings(), errors: r.strings() };
-      },
-      evalExprs(exprs) {
-        const req = new Request(e, mem, exprs.reduce((n, s) => n + size(s), 4));
-        req.u32(exprs.length);
-        for (const s of exprs) req.str(s);
-        e.evalExprs(live(), req.length);
-        const r = new Reply(e, mem);
-        return exprs.map(() => (r.u8at() === 1 ? { value: JSON.parse(r.str()) } : { error: r.str() }));
-      },
-      evalWhens(exprs) {
-        const req = new Request(e, mem, exprs.reduce((n, s) => n + size(s), 4));
-        req.u32(exprs.length);
-        for (const s of exprs) req.str(s);
-        e.evalWhens(live(), req.length);
-        const r = new Reply(e, mem);
-        return exprs.map(() => {
-          const status = r.u8at();
-          const msg = r.str();
-          return status === 2 ? { error: msg } : { value: status === 1 };
-        });
-      },
-      dispose() {
-        if (id === 0) return;
-        finalizer.unregister(handle);
-        e.scopeFree(id);
-        id = 0;
-      },
-    };
-    finalizer.register(scope, id, handle);
+    const head = 8 + 8 * n;
+    wire.begin(head + all.length * 3);
+    wire.u32(n);
+    const flagsAt = wire.pos;
+    wire.u32(0);
+    for (let i = 0; i < 2 * n; i++) wire.u32(lens[i] as number);
+    const { written } = encoder.encodeInto(all, wire.u8.subarray(wire.pos));
+    const ascii = written === all.length;
+    if (ascii) wire.dv.setUint32(flagsAt, 1, true);
+    const id = e.scopeNew(head + written);
+    const scope = new ScopeImpl(loaded, id, values, ascii || all.isWellFormed());
+    loaded.finalizer.register(scope, id, scope);
     return scope;
   };
 
@@ -331,23 +427,23 @@ function load(): ExprCore {
         max += size(n) + size(t.phase) + 8 + (t.children ?? []).reduce((a, c) => a + size(c), 0);
       }
       for (const d of list) max += size(d);
-      const req = new Request(e, mem, max);
-      req.u32(names.length);
+      wire.begin(max);
+      wire.u32(names.length);
       for (const n of names) {
         const t = tasks[n] as TaskFacts;
-        req.str(n);
-        req.str(t.phase);
-        req.u32(
+        wire.str(n);
+        wire.str(t.phase);
+        wire.u32(
           (t.children !== undefined ? 1 : 0) | (t.daemoned ? 2 : 0) | (t.continueOn?.error ? 4 : 0) |
             (t.continueOn?.failed ? 8 : 0),
         );
-        req.u32(t.children?.length ?? 0);
-        for (const c of t.children ?? []) req.str(c);
+        wire.u32(t.children?.length ?? 0);
+        for (const c of t.children ?? []) wire.str(c);
       }
-      req.u32(list.length);
-      for (const d of list) req.str(d);
-      e.evalDependsBatch(req.length);
-      const r = new Reply(e, mem);
+      wire.u32(list.length);
+      for (const d of list) wire.str(d);
+      e.evalDependsBatch(wire.length);
+      const r = wire.reply(e.outputPtr());
       return list.map(() => {
         const status = r.u8at();
         const msg = r.str();
@@ -355,10 +451,10 @@ function load(): ExprCore {
       });
     },
     dependsTaskNames(depends) {
-      const req = new Request(e, mem, size(depends));
-      req.str(depends);
-      e.dependsTaskNames(req.length);
-      return new Reply(e, mem).strings();
+      wire.begin(size(depends));
+      wire.str(depends);
+      e.dependsTaskNames(wire.length);
+      return wire.reply(e.outputPtr()).strings();
     },
     memoryBytes: () => e.memory.buffer.byteLength,
     liveScopes: () => e.scopeCount(),

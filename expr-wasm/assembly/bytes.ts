@@ -108,13 +108,28 @@ export function indexOfPair(base: usize, from: i32, end: i32, a: u8, b: u8): i32
   return -1;
 }
 
-/** FNV-1a hash of bytes. */
+/** Hash of bytes (murmur3-style: four bytes per step, then a finalizer). */
 export function hashBytes(ptr: usize, len: i32): u32 {
-  let h: u32 = 2166136261;
-  for (let i = 0; i < len; i++) {
-    h ^= load<u8>(ptr + i);
-    h *= 16777619;
+  let h: u32 = 0x9e3779b9 ^ <u32> len;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    let k = load<u32>(ptr + <usize> i);
+    k *= 0xcc9e2d51;
+    k = rotl<u32>(k, 15);
+    k *= 0x1b873593;
+    h ^= k;
+    h = rotl<u32>(h, 13);
+    h = h * 5 + 0xe6546b64;
   }
+  for (; i < len; i++) {
+    h ^= <u32> load<u8>(ptr + <usize> i);
+    h *= 0x01000193;
+  }
+  h ^= h >> 16;
+  h *= 0x85ebca6b;
+  h ^= h >> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >> 16;
   return h;
 }
 

@@ -11,6 +11,14 @@ import { Scope } from "./scope";
 export class SubstResult {
   unresolved: Array<string> = new Array<string>();
   errors: Array<string> = new Array<string>();
+  /** When the whole text was one simple tag that resolved: the scope row used, else -1. */
+  single: i32 = -1;
+
+  clear(): void {
+    this.single = -1;
+    if (this.unresolved.length > 0) this.unresolved.length = 0;
+    if (this.errors.length > 0) this.errors.length = 0;
+  }
 }
 
 function writeValue(scope: Scope, idx: i32, json: bool, out: ByteWriter): void {
@@ -64,6 +72,7 @@ export function substitute(
     while (b > a && isSpaceByte(load<u8>(tagPtr + b - 1))) b--;
     const idx = scope.find(tagPtr + a, b - a);
     if (idx >= 0) {
+      if (open == 0 && pos == len) res.single = idx;
       writeValue(scope, idx, json, out);
       continue;
     }

@@ -2,9 +2,9 @@
 // strings; errors and non-boolean results use Argo's messages.
 
 import { clearError, errorMessage, fail, failed } from "../err";
-import { goFormat, K_BOOL } from "../value";
-import { evalStage, plan } from "./eval";
-import { lexWhen, STRING, VARIABLE } from "./lexer";
+import { K_BOOL } from "../value";
+import { evaluate, formatValue, plan, valueKind, valueTrue } from "./eval";
+import { lexWhen, STRING, toks, VARIABLE } from "./lexer";
 
 /** Result of one `when`: 0 false, 1 true, 2 error (message in `message`). */
 export class WhenResult {
@@ -12,51 +12,59 @@ export class WhenResult {
   message: string = "";
 }
 
-/** Evaluates an already-substituted `when` expression. */
-export function evalWhen(when: string): WhenResult {
-  const r = new WhenResult();
-  if (when.length == 0) {
+/** Evaluates the already-substituted `when` expression in the `len` UTF-8 bytes at `ptr` into `r`. */
+export function evalWhenBytes(ptr: usize, len: i32, r: WhenResult): void {
+  r.status = 0;
+  r.message = "";
+  if (len == 0) {
     r.status = 1;
-    return r;
+    return;
   }
   clearError();
-  const toks = lexWhen(when);
+  lexWhen(ptr, len);
   if (failed()) {
     const m = errorMessage();
     clearError();
     r.status = 2;
-    r.message = "Invalid 'when' expression '" + when + "': " + m;
+    r.message = "Invalid 'when' expression '" + String.UTF8.decodeUnsafe(ptr, len) + "': " + m;
     if (m.startsWith("Invalid token")) {
       r.message += ' (hint: try wrapping the affected expression in quotes ("))';
     }
-    return r;
+    return;
   }
-  for (let i = 0; i < toks.length; i++) {
-    const t = toks[i];
-    if (t.kind == VARIABLE) t.kind = STRING; // its value is already the string
+  for (let i = 0; i < toks.n; i++) {
+    if (unchecked(toks.kind[i]) == VARIABLE) unchecked((toks.kind[i] = STRING)); // its text is the string
   }
-  const stage = plan(toks);
+  const root = plan();
   if (failed()) {
     const m = errorMessage();
     clearError();
     r.status = 2;
-    r.message = "Invalid 'when' expression '" + when + "': " + m;
-    return r;
+    r.message = "Invalid 'when' expression '" + String.UTF8.decodeUnsafe(ptr, len) + "': " + m;
+    return;
   }
-  const v = evalStage(stage);
+  const v = evaluate(root);
   if (failed()) {
     const m = errorMessage();
     clearError();
     r.status = 2;
-    r.message = "Failed to evaluate 'when' expression '" + when + "': " + m;
-    return r;
+    r.message = "Failed to evaluate 'when' expression '" + String.UTF8.decodeUnsafe(ptr, len) + "': " + m;
+    return;
   }
-  if (v.kind != K_BOOL) {
+  if (valueKind(v) != K_BOOL) {
     r.status = 2;
-    r.message = "Expected boolean evaluation for '" + when + "'. Got " + goFormat(v);
-    return r;
+    r.message = "Expected boolean evaluation for '" + String.UTF8.decodeUnsafe(ptr, len) + "'. Got " +
+      formatValue(v);
+    return;
   }
-  r.status = v.b ? 1 : 0;
+  r.status = valueTrue(v) ? 1 : 0;
+}
+
+/** Evaluates an already-substituted `when` expression given as a string. */
+export function evalWhen(when: string): WhenResult {
+  const r = new WhenResult();
+  const buf = String.UTF8.encode(when);
+  evalWhenBytes(changetype<usize>(buf), buf.byteLength, r);
   return r;
 }
 
