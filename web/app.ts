@@ -1,6 +1,6 @@
 /**
  * The HTTP app (Hono): Argo Server's REST API over any {@link WorkflowService}, plus `/metrics`,
- * `/openapi.json` and a placeholder page at `/` until the UI lands.
+ * `/openapi.json` and the web UI (its page at `/` and the UI's paths, its bundles at `/assets/*`).
  *
  * ```ts
  * const app = createApp({ service, auth: { mode: "token", token } });
@@ -14,6 +14,7 @@ import { ServiceMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
 import { Body, QueryReader, type Route } from "./routes/route.ts";
 import { infoRoutes, templateRoutes } from "./routes/templates.ts";
+import { registerUi } from "./routes/ui.ts";
 import { workflowRoutes } from "./routes/workflows.ts";
 import { Code, ServiceError, type WorkflowService } from "./service.ts";
 
@@ -64,7 +65,7 @@ export function createApp(opts: AppOptions): Hono {
     return errorResponse(new ServiceError(Code.NotFound, `no route ${c.req.method} ${path}`));
   });
 
-  app.get("/", (c) => c.html(PLACEHOLDER));
+  registerUi(app);
   app.use("*", async (c, next) => {
     const refused = authenticate(c.req.raw, auth);
     if (refused) return errorResponse(refused);
@@ -100,18 +101,3 @@ function honoPath(path: string): string {
 function headersOf(res: Response): Record<string, string> {
   return Object.fromEntries(res.headers.entries());
 }
-
-const PLACEHOLDER = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>skiff</title></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
-<h1>skiff</h1>
-<p>The web UI is coming. Until then, the API is here:</p>
-<ul>
-<li><a href="/api/v1/info">/api/v1/info</a> (send <code>Authorization: Bearer &lt;token&gt;</code>)</li>
-<li><a href="/openapi.json">/openapi.json</a>: every route</li>
-<li>the CLI: <code>skiff list</code>, <code>skiff get @latest</code>, <code>skiff submit FILE --watch</code></li>
-</ul>
-</body>
-</html>
-`;
