@@ -1,12 +1,13 @@
 /**
- * `skiff server`: the embedded local host (SQLite store, podman or process runtime) with the
- * Argo-compatible API on :2746. Requests need the bearer token kept in `<data dir>/token`
- * (generated and printed at first start), unless the server listens on loopback with
- * `--auth-mode none`.
+ * `skiff server`: the embedded local host (SQLite store, podman or process runtime, CronWorkflow
+ * scheduler) with the Argo-compatible API on :2746. Requests need the bearer token kept in
+ * `<data dir>/token` (generated and printed at first start), unless the server listens on loopback
+ * with `--auth-mode none`.
  */
 import type { Command } from "commander";
 import { LocalHost } from "../controller/local/host.ts";
 import { createRuntime, ImageMap, type RuntimeKind } from "../controller/local/runtime/mod.ts";
+import { CronScheduler } from "../controller/local/cron_scheduler.ts";
 import { LocalService } from "../controller/local/service.ts";
 import { defaultDataDir, Store } from "../controller/local/store.ts";
 import { type AuthConfig, isLoopback, loadToken } from "../web/auth.ts";
@@ -27,6 +28,8 @@ export interface ServerOptions {
   version: string;
   /** Where the server's messages go (default stderr). */
   log?: (line: string) => void;
+  /** How often CronWorkflows are looked at besides their schedules (ms; default 10 000). */
+  cronSyncMs?: number;
 }
 
 /** A running server. */
@@ -80,9 +83,18 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     images,
     warn: (m) => log(m),
   });
-  const host = new LocalHost({ store, runtime: choice.runtime, log });
+  const metrics: { service?: LocalService } = {}; // reconciles of recover() come before the service
+  const host = new LocalHost({
+    store,
+    runtime: choice.runtime,
+    log,
+    onReconcile: (seconds) => metrics.service?.recordReconcile(seconds),
+  });
   await host.recover();
-  const service = new LocalService({ host, version: opts.version });
+  const cron = new CronScheduler({ host, log, ...(opts.cronSyncMs ? { syncMs: opts.cronSyncMs } : {}) });
+  const service = new LocalService({ host, version: opts.version, cron });
+  metrics.service = service;
+  cron.start();
   const app = createApp({
     service,
     auth,
@@ -110,6 +122,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   let closing: Promise<void> | undefined;
   const close = () =>
     closing ??= (async () => {
+      cron.close();
       const streamsEnded = service.close();
       abort.abort();
       await server.finished;
@@ -134,7 +147,7 @@ interface ServerFlags {
 export function addServerCommand(program: Command): void {
   program
     .command("server")
-    .description("run workflows on this machine and serve the Argo-compatible API (and, later, the UI)")
+    .description("run workflows on this machine and serve the Argo-compatible API")
     .option("--port <port>", "port to listen on", "2746")
     .option("--host <address>", "address to listen on", "127.0.0.1")
     .option(

@@ -51,8 +51,18 @@ export interface RunOutputArtifact {
 export interface RunInputArtifact {
   name: string;
   path: string;
-  /** Where the host stored it (a producing node's output artifact) or a raw value. */
-  from: { nodeId: string; artifact: string } | { raw: string };
+  /**
+   * What to place: another node's saved output artifact (`subPath` selects a file or directory in
+   * it), a raw value (a file), or an Argo artifact location as written (`http`, `s3`, `git`, ...).
+   * A file stays a file and a directory a directory, whatever the producer's `archive` said.
+   */
+  from:
+    | { nodeId: string; artifact: string; subPath?: string }
+    | { raw: string }
+    | { location: Record<string, unknown> };
+  /** File mode bits to set on it (Argo's `mode`), on everything below a directory with `recurseMode`. */
+  mode?: number;
+  recurseMode?: boolean;
 }
 
 /** Everything a host needs to run one Pod node, fully resolved. */
@@ -115,8 +125,10 @@ export interface NodeObservation {
   stdout?: string;
   /** Output parameters read from files; a missing file without default is reported in `message`. */
   parameters?: Record<string, string>;
-  /** Output artifacts saved (name -> host-specific location). */
+  /** Output artifacts saved (name -> host-specific location, e.g. a path on disk). */
   artifacts?: Record<string, string>;
+  /** The pod's IP address once it runs (`{{steps.x.ip}}`, `{{tasks.x.ip}}`; node `podIP`). */
+  podIP?: string;
   message?: string;
   /** The daemon is up and serving. */
   daemonReady?: boolean;

@@ -5,6 +5,7 @@
 
 import type { NodeStatus, Workflow, WorkflowSpec, WorkflowStatus } from "../spec/types.ts";
 import type { KillNodeAction, NodeObservation, RunSpec } from "./actions.ts";
+import type { ConfigMapData } from "./configmaps.ts";
 import type { Expr } from "./expr.ts";
 import { formatTime } from "./time.ts";
 
@@ -27,6 +28,10 @@ export interface Op {
   readonly now: number;
   readonly nowText: string;
   readonly observed: Readonly<Record<string, NodeObservation>>;
+  /** ConfigMaps of the workflow's namespace, by name, as the host knows them (for `configMapKeyRef`). */
+  readonly configMaps: Readonly<Record<string, ConfigMapData>> | undefined;
+  /** Added to the message about a missing ConfigMap: how to provide one on this host. */
+  readonly resourceHint: string | undefined;
   readonly expr: Expr;
   /** Global parameters (`workflow.*`), as Argo's `globalParams`. */
   readonly globals: Record<string, string>;
@@ -51,6 +56,8 @@ export function newOp(
   observed: Record<string, NodeObservation>,
   now: number,
   expr: Expr,
+  resources: { configMaps?: Record<string, ConfigMapData> | undefined; resourceHint?: string | undefined } =
+    {},
 ): Op {
   const nodes = status.nodes ?? {};
   status.nodes = nodes;
@@ -67,6 +74,8 @@ export function newOp(
     now,
     nowText: formatTime(now),
     observed,
+    configMaps: resources.configMaps,
+    resourceHint: resources.resourceHint,
     expr,
     globals: {},
     starts: new Map(),

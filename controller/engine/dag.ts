@@ -5,6 +5,7 @@
  */
 
 import type { DAGTask, NodePhase, NodeStatus, Template } from "../spec/types.ts";
+import { resolveArgumentArtifacts } from "./artifacts.ts";
 import type { Op } from "./context.ts";
 import { shutdownOf } from "./context.ts";
 import { killDaemonedChildren } from "./daemons.ts";
@@ -388,7 +389,9 @@ function executeDagTask(op: Op, d: DagContext, name: string): void {
   let expanded: { task: DAGTask; nodeName: string }[];
   try {
     const scope = buildLocalScopeFromTask(op, d, task);
-    resolved = withScope(op.expr, { ...op.globals, ...scope }, (s) => substituteValue(s, task));
+    const vars = { ...op.globals, ...scope };
+    resolved = withScope(op.expr, vars, (s) => substituteValue(s, task));
+    [resolved] = resolveArgumentArtifacts(op, [resolved], vars) as [DAGTask];
     expanded = expandTask(op, d, resolved);
   } catch (e) {
     if (!getNode(op, nodeName)) skipped(nodeName, "Error", (e as Error).message);

@@ -5,6 +5,7 @@
  */
 
 import type { Arguments, LifecycleHook, NodeStatus, Outputs } from "../spec/types.ts";
+import { artifactScopeValue, resolveArgumentArtifacts } from "./artifacts.ts";
 import type { Op } from "./context.ts";
 import { shouldExecute } from "./context.ts";
 import type { ExecError } from "./exec-types.ts";
@@ -43,7 +44,10 @@ export interface ExitRun {
   err?: ExecError | undefined;
 }
 
-/** Argo's `resolveExitTmplArgument`: the node's outputs (`<prefix>.outputs.parameters.*`) are visible to the hook's arguments. */
+/**
+ * Argo's `resolveExitTmplArgument`: the node's outputs (`<prefix>.outputs.parameters.*`,
+ * `<prefix>.outputs.artifacts.*`) are visible to the hook's arguments.
+ */
 function resolveHookArguments(
   op: Op,
   args: Arguments | undefined,
@@ -54,7 +58,12 @@ function resolveHookArguments(
   if (argsEmpty(args)) return args;
   const vars: Record<string, string> = { ...op.globals, ...scope };
   for (const p of outputs?.parameters ?? []) vars[`${prefix}.outputs.parameters.${p.name}`] = p.value ?? "";
-  return withScope(op.expr, vars, (s) => substituteValue(s, args));
+  for (const a of outputs?.artifacts ?? []) {
+    vars[`${prefix}.outputs.artifacts.${a.name}`] = artifactScopeValue(a);
+  }
+  const substituted = withScope(op.expr, vars, (s) => substituteValue(s, args));
+  const [resolved] = resolveArgumentArtifacts(op, [{ arguments: substituted }], vars);
+  return resolved?.arguments;
 }
 
 function evalHookExpression(op: Op, expression: string, scope: LocalScope): boolean {

@@ -1,13 +1,15 @@
 /**
  * Observations to node state (Argo's pod reconciliation): what a host saw of a Pod node becomes its
- * phase, message, times and outputs (`result`, `exitCode`, output parameters).
+ * phase, message, times, pod IP and outputs (`result`, `exitCode`, output parameters and artifacts).
  */
 
 import type { NodeStatus, Outputs, Parameter, Template } from "../spec/types.ts";
 import type { NodeObservation } from "./actions.ts";
+import { podOutputArtifacts } from "./artifacts.ts";
 import type { Op } from "./context.ts";
 import { phaseFulfilled } from "./nodes.ts";
 import { addOutputsToGlobalScope } from "./outputs.ts";
+import { templateLocalVars } from "./params.ts";
 import { formatTime, parseTime } from "./time.ts";
 
 /** Longest `outputs.result` kept (the end of stdout is kept). */
@@ -59,6 +61,11 @@ function outputsOf(op: Op, node: NodeStatus, obs: NodeObservation): Outputs | un
     for (const [name, value] of Object.entries(observedParams)) params.push({ name, value });
   }
   if (params.length > 0) outputs.parameters = params;
+  if (obs.artifacts && Object.keys(obs.artifacts).length > 0) {
+    const vars = () => ({ ...op.globals, ...templateLocalVars({ ...tmpl, inputs: node.inputs ?? {} }) });
+    const artifacts = podOutputArtifacts(op, node.id, tmpl, vars, obs.artifacts);
+    if (artifacts.length > 0) outputs.artifacts = artifacts;
+  }
   if (obs.stdout !== undefined) outputs.result = resultOf(obs.stdout);
   if (obs.exitCode !== undefined) outputs.exitCode = String(obs.exitCode);
   return Object.keys(outputs).length > 0 ? outputs : undefined;
@@ -81,6 +88,7 @@ export function applyObservations(op: Op): void {
     if (!node || node.type !== "Pod") continue;
     if (phaseFulfilled(node.phase)) continue;
     const wasDaemoned = node.daemoned === true;
+    if (obs.podIP) node.podIP = obs.podIP;
     switch (obs.phase) {
       case "Pending":
         node.phase = "Pending";

@@ -5,6 +5,7 @@
  */
 
 import type { NodeStatus, Outputs, Parameter, Template } from "../spec/types.ts";
+import { addArtifactToGlobalScope, artifactScopeValue, templateOutputArtifacts } from "./artifacts.ts";
 import type { Op } from "./context.ts";
 import { withScope } from "./expr.ts";
 import { loopIndexOf } from "./names.ts";
@@ -32,12 +33,16 @@ export function addParamToGlobalScope(op: Op, param: Parameter): void {
   }
 }
 
-/** Argo's `addOutputsToGlobalScope`. */
+/** Argo's `addOutputsToGlobalScope`: parameters and artifacts with a `globalName`. */
 export function addOutputsToGlobalScope(op: Op, outputs: Outputs | undefined): void {
   for (const param of outputs?.parameters ?? []) addParamToGlobalScope(op, param);
+  for (const art of outputs?.artifacts ?? []) addArtifactToGlobalScope(op, art);
 }
 
-/** Argo's `addOutputsToLocalScope`: `<prefix>.outputs.result`, `.exitCode`, `.outputs.parameters.<p>`. */
+/**
+ * Argo's `addOutputsToLocalScope`: `<prefix>.outputs.result`, `.exitCode`, `.outputs.parameters.<p>`
+ * and `.outputs.artifacts.<a>` (an artifact's scope value is its JSON, see artifacts.ts).
+ */
 export function addOutputsToLocalScope(
   prefix: string,
   outputs: Outputs | undefined,
@@ -50,6 +55,9 @@ export function addOutputsToLocalScope(
   if (prefix !== "workflow" && outputs.exitCode !== undefined) scope[`${prefix}.exitCode`] = outputs.exitCode;
   for (const param of outputs.parameters ?? []) {
     if (param.value !== undefined) scope[`${prefix}.outputs.parameters.${param.name}`] = param.value;
+  }
+  for (const art of outputs.artifacts ?? []) {
+    scope[`${prefix}.outputs.artifacts.${art.name}`] = artifactScopeValue(art);
   }
 }
 
@@ -144,8 +152,8 @@ export function goString(value: unknown): string {
 /**
  * Argo's `getTemplateOutputsFromScope`: the outputs of a steps/dag template, each parameter from
  * `valueFrom.parameter` (a `{{...}}` reference) or `valueFrom.expression`, falling back to
- * `valueFrom.default`. Returns undefined when the template declares no outputs; throws when a
- * parameter cannot be resolved and has no default.
+ * `valueFrom.default`, each artifact from `from`/`fromExpression`. Returns undefined when the
+ * template declares no outputs; throws when a parameter (or a required artifact) cannot be resolved.
  */
 export function templateOutputsFromScope(op: Op, tmpl: Template, scope: LocalScope): Outputs | undefined {
   const declared = tmpl.outputs?.parameters ?? [];
@@ -185,6 +193,10 @@ export function templateOutputsFromScope(op: Op, tmpl: Template, scope: LocalSco
       if (param.globalName) out.globalName = param.globalName;
       return out;
     });
+  }
+  if ((tmpl.outputs?.artifacts?.length ?? 0) > 0) {
+    const artifacts = templateOutputArtifacts(op, tmpl, { ...op.globals, ...scope });
+    if (artifacts.length > 0) outputs.artifacts = artifacts;
   }
   return outputs;
 }

@@ -4,6 +4,8 @@
  */
 
 import type { Arguments, Parameter, Template, Workflow } from "../spec/types.ts";
+import { processInputArtifacts } from "./artifacts.ts";
+import { ConfigMapNotFound, configMapValue } from "./configmaps.ts";
 import type { Op } from "./context.ts";
 import { substituteValue, withScope } from "./expr.ts";
 import { parseTime, secondsF } from "./time.ts";
@@ -152,14 +154,24 @@ export function setGlobalParameters(op: Op): void {
   g["workflow.parameters"] = parametersJson(params);
   g["workflow.parameters.json"] = g["workflow.parameters"];
   for (const param of params) {
-    if (param.value !== undefined) g[`workflow.parameters.${param.name}`] = param.value;
+    const ref = param.valueFrom?.configMapKeyRef;
+    if (ref && param.value === undefined) {
+      try {
+        g[`workflow.parameters.${param.name}`] = configMapValue(op, ref.name ?? "", ref.key ?? "");
+      } catch (e) {
+        if (e instanceof ConfigMapNotFound && param.valueFrom?.default !== undefined) {
+          g[`workflow.parameters.${param.name}`] = param.valueFrom.default;
+        } else {
+          throw new Error(
+            `failed to set global parameter ${param.name} from configmap with name ${ref.name} and key ${ref.key}: ${
+              (e as Error).message
+            }`,
+          );
+        }
+      }
+    } else if (param.value !== undefined) g[`workflow.parameters.${param.name}`] = param.value;
     else if (param.valueFrom?.default !== undefined) {
       g[`workflow.parameters.${param.name}`] = param.valueFrom.default;
-    } else if (param.valueFrom?.configMapKeyRef) {
-      const ref = param.valueFrom.configMapKeyRef;
-      throw new Error(
-        `failed to set global parameter ${param.name} from configmap with name ${ref.name} and key ${ref.key}: configmaps are not available`,
-      );
     } else {
       throw new Error(
         `either value or valueFrom must be specified in order to set global parameter ${param.name}`,
@@ -189,9 +201,10 @@ export function setGlobal(op: Op, key: string, value: string): void {
 
 /**
  * Argo's `ProcessArgs` + `SubstituteParams`: resolves the template's input parameters from the
- * caller's `args` (argument, else `value`, else `default`), then substitutes globals, `locals` and
- * inputs (`inputs.parameters.*`, `inputs.parameters`, artifact and output paths) into the whole
- * template in one call. Unresolvable tags (`{{steps.*}}`, `{{item}}`, ...) are left for later.
+ * caller's `args` (argument, else `value`, else `default`; a `configMapKeyRef` from the ConfigMaps
+ * the host gave) and its input artifacts from the caller's artifacts, then substitutes globals,
+ * `locals` and inputs (`inputs.parameters.*`, `inputs.parameters`, artifact and output paths) into
+ * the whole template in one call. Unresolvable tags (`{{steps.*}}`, `{{item}}`, ...) are left for later.
  * Throws with Argo's message when an input is missing.
  */
 export function processTemplate(
@@ -215,17 +228,28 @@ export function processTemplate(
         delete param.value;
       }
     }
-    if (param.valueFrom?.configMapKeyRef) {
-      if (param.valueFrom.default !== undefined) param.value = param.valueFrom.default;
-      else {
-        throw new Error(
-          `unable to retrieve inputs.parameters.${param.name} from ConfigMap: configmaps are not available`,
-        );
+    const ref = param.valueFrom?.configMapKeyRef;
+    if (ref) {
+      let [name, key] = [ref.name ?? "", ref.key ?? ""];
+      if (name.includes("{{") || key.includes("{{")) {
+        [name, key] = withScope(op.expr, op.globals, (scope) => substituteValue(scope, [name, key]));
+      }
+      try {
+        param.value = configMapValue(op, name, key);
+      } catch (e) {
+        if (e instanceof ConfigMapNotFound && param.valueFrom?.default !== undefined) {
+          param.value = param.valueFrom.default;
+        } else {
+          throw new Error(
+            `unable to retrieve inputs.parameters.${param.name} from ConfigMap: ${(e as Error).message}`,
+          );
+        }
       }
     } else if (param.value === undefined && param.valueFrom?.supplied === undefined) {
       throw new Error(`inputs.parameters.${param.name} was not supplied`);
     }
   }
+  processInputArtifacts(newTmpl, args);
   // Input values may themselves refer to globals (e.g. a default of "{{workflow.name}}").
   if (inputs.some((p) => p.value?.includes("{{"))) {
     const resolved = withScope(op.expr, base, (scope) => substituteValue(scope, inputs));

@@ -6,6 +6,7 @@
 
 import type { NodePhase, NodeStatus, Workflow, WorkflowPhase, WorkflowStatus } from "../spec/types.ts";
 import type { Action, KillNodeAction, NodeObservation, RunSpec } from "./actions.ts";
+import type { ConfigMapData } from "./configmaps.ts";
 import { newOp, type Op, shouldExecute } from "./context.ts";
 import { killAllDaemons } from "./daemons.ts";
 import { applyExecutionControl, workflowDeadline } from "./deadlines.ts";
@@ -28,6 +29,13 @@ export interface ReconcileInput {
   observed: Record<string, NodeObservation>;
   /** The current time, RFC 3339. */
   now: string;
+  /**
+   * The ConfigMaps of the workflow's namespace the host knows, by name, for parameters with
+   * `valueFrom.configMapKeyRef` (Argo reads them when the parameter is resolved).
+   */
+  configMaps?: Record<string, ConfigMapData>;
+  /** How a user provides a missing ConfigMap on this host, added to the message about it. */
+  resourceHint?: string;
 }
 
 /** What reconcile decides. */
@@ -60,7 +68,7 @@ export function reconcile(input: ReconcileInput, expr: Expr = defaultExpr()): Re
   const starts = new Map<string, RunSpec>();
   for (let pass = 0;; pass++) {
     const before = JSON.stringify(status);
-    const op = newOp(input.workflow, status, input.observed, now, expr);
+    const op = newOp(input.workflow, status, input.observed, now, expr, input);
     if (workflowCompleted(status.phase)) return finish(op, starts);
     try {
       operate(op);

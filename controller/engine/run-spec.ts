@@ -1,11 +1,13 @@
 /**
  * A container or script template, fully resolved, becomes the RunSpec a host runs: main container,
- * sidecars, init containers, volumes (workflow, template and volumeClaimTemplates), input raw
- * artifacts, output parameters/artifacts, daemon flag, deadline and pass-through pod fields.
+ * sidecars, init containers, volumes (workflow, template and volumeClaimTemplates), input
+ * artifacts (raw, another node's, or an Argo location), output parameters/artifacts, daemon flag,
+ * deadline and pass-through pod fields.
  */
 
 import type { Container, NodeStatus, Template, UserContainer, Volume } from "../spec/types.ts";
-import type { RunContainer, RunInputArtifact, RunSpec, RunVolume, RunVolumeMount } from "./actions.ts";
+import type { RunContainer, RunSpec, RunVolume, RunVolumeMount } from "./actions.ts";
+import { runInputArtifacts } from "./artifacts.ts";
 import type { Op } from "./context.ts";
 import { podName } from "./names.ts";
 import { formatTime } from "./time.ts";
@@ -145,12 +147,7 @@ export function buildRunSpec(
   const initContainers = (tmpl.initContainers ?? []).map((c: UserContainer, i) =>
     runContainer(c, `init-${i}`, c.mirrorVolumeMounts ? mainMounts : undefined)
   );
-  const inputArtifacts: RunInputArtifact[] = [];
-  for (const art of tmpl.inputs?.artifacts ?? []) {
-    if (art.raw?.data !== undefined && art.path) {
-      inputArtifacts.push({ name: art.name, path: art.path, from: { raw: art.raw.data } });
-    }
-  }
+  const inputArtifacts = runInputArtifacts(tmpl);
   const spec: RunSpec = {
     workflow: { name: op.name, namespace: op.namespace },
     nodeId: node.id,

@@ -5,6 +5,7 @@
  */
 
 import type { NodeStatus, Template, WorkflowStep } from "../spec/types.ts";
+import { inputArtifactScope, resolveArgumentArtifacts } from "./artifacts.ts";
 import type { Op } from "./context.ts";
 import type { Exec, ExecOpts } from "./exec-types.ts";
 import { runLifecycleHooks, runOnExitNode, stepExitHook } from "./exit-handlers.ts";
@@ -57,6 +58,7 @@ export function continuesOn(
 export function createScope(op: Op, tmpl: Template): LocalScope {
   const scope: LocalScope = {};
   for (const p of tmpl.inputs?.parameters ?? []) scope[`inputs.parameters.${p.name}`] = p.value ?? "";
+  inputArtifactScope(tmpl, scope);
   addOutputsToLocalScope("workflow", op.status.outputs, scope);
   return scope;
 }
@@ -185,10 +187,16 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
 
   // Resolve references to earlier steps (one substitution for the whole group).
   let resolved: WorkflowStep[];
+  const vars = { ...op.globals, ...ctx.scope };
   try {
-    resolved = withScope(op.expr, { ...op.globals, ...ctx.scope }, (scope) => substituteValue(scope, group));
+    resolved = withScope(op.expr, vars, (scope) => substituteValue(scope, group));
   } catch (e) {
     return markNodeError(op, sgName, `Failed to resolve references: ${(e as Error).message}`);
+  }
+  try {
+    resolved = resolveArgumentArtifacts(op, resolved, vars);
+  } catch (e) {
+    return markNodeError(op, sgName, (e as Error).message);
   }
 
   // Expand loops; evaluate every `when` of the group in one call.

@@ -10,12 +10,19 @@
  * steps are reported from their recorded results (never run again), running podman steps are
  * adopted, process steps that died with the host come back as Error ("pod deleted"), which the
  * engine retries as Argo does, and actions recorded but not carried out are carried out.
+ *
+ * `retry()` is `argo retry`: the engine's retryWorkflow removes the failed nodes from the status
+ * (keeping their ids), and the store forgets them in the same transaction as it stores the retried
+ * workflow. Runtimes remember a node id for as long as they live and never start one twice, so a
+ * retried node's next attempt runs under a runtime id of its own (`<nodeId>_<n>`, pod
+ * `<podName>_<n>`; `_` never occurs in Kubernetes names); observations of an earlier attempt are
+ * ignored, and its files are removed afterwards (again after a restart if the host stopped first).
  */
-import { reconcile } from "../engine/mod.ts";
-import type { Action, NodeObservation } from "../engine/actions.ts";
+import { reconcile, type RetryOptions, retryWorkflow } from "../engine/mod.ts";
+import type { Action, NodeObservation, RunSpec } from "../engine/actions.ts";
 import type { NodeStatus, Workflow } from "../spec/types.ts";
 import type { Runtime, WorkflowRef } from "./runtime/mod.ts";
-import { isFinal } from "./runtime/common.ts";
+import { isFinal, type NodeLayout } from "./runtime/common.ts";
 import { ConflictError, type Store, type StoredAction, type StoredWorkflow } from "./store.ts";
 
 /** Options of the local host. */
@@ -26,9 +33,20 @@ export interface LocalHostOptions {
   now?: () => Date;
   /** Where the host reports problems (default console.error). */
   log?: (line: string) => void;
+  /** Called after each reconcile with how long it took, in seconds (e.g. for /metrics). */
+  onReconcile?: (seconds: number) => void;
+}
+
+/** What `retry` may change (Argo's RetryOpts): parameters, and succeeded nodes to run again. */
+export type HostRetryOptions = Omit<RetryOptions, "now">;
+
+/** The runtime's id of a node's attempt: the node id at first, `<nodeId>_<n>` after n retries. */
+export function attemptId(nodeId: string, attempt: number): string {
+  return attempt > 0 ? `${nodeId}_${attempt}` : nodeId;
 }
 
 const FINAL_PHASES = new Set(["Succeeded", "Failed", "Error"]);
+const FINAL_NODE_PHASES = new Set(["Succeeded", "Failed", "Error", "Skipped", "Omitted"]);
 
 /** Is the workflow over? */
 export function workflowDone(wf: { status?: { phase?: string } }): boolean {
@@ -41,6 +59,7 @@ export class LocalHost {
   readonly runtime: Runtime;
   #now: () => Date;
   #log: (line: string) => void;
+  #onReconcile: ((seconds: number) => void) | undefined;
   #queues = new Map<string, Promise<void>>();
   #queued = new Set<string>();
   #wakes = new Map<string, { at: number; timer: ReturnType<typeof setTimeout> }>();
@@ -56,6 +75,7 @@ export class LocalHost {
     this.runtime = opts.runtime;
     this.#now = opts.now ?? (() => new Date());
     this.#log = opts.log ?? ((l) => console.error(l));
+    this.#onReconcile = opts.onReconcile;
     this.#unsubscribe = this.runtime.subscribe((c) => this.#observed(c.workflow, c.nodeId, c.observation));
   }
 
@@ -100,6 +120,57 @@ export class LocalHost {
     return next;
   }
 
+  /**
+   * Retries a finished workflow as `argo retry` does: failed steps (and, with restartSuccessful,
+   * the succeeded ones nodeFieldSelector picks) run again, parameters may change, succeeded work is
+   * kept. The retried workflow and the forgetting of the old attempts are stored in one transaction
+   * before anything else happens; the old attempts' files are removed after it (idempotently, and
+   * again by `recover()` when the host stopped in between). Throws the engine's message when the
+   * workflow cannot be retried, ConflictError when it changed meanwhile.
+   */
+  retry(namespace: string, name: string, opts: HostRetryOptions = {}): StoredWorkflow<Workflow> {
+    const stored = this.get(namespace, name);
+    if (!stored) throw new Error(`workflow ${namespace}/${name} not found`);
+    const { workflow } = retryWorkflow(stored.object, { ...opts, now: this.#now().toISOString() });
+    const kept = workflow.status?.nodes ?? {};
+    const forget = (Object.values(stored.object.status?.nodes ?? {}) as NodeStatus[])
+      .filter((n) => n.type === "Pod" && kept[n.id] === undefined)
+      .map((n) => n.id);
+    const steps = forget.length === 1 ? "1 step" : `${forget.length} steps`;
+    const next = this.store.transaction(() => {
+      const written = this.store.retryTransition(stored.uid, workflow, forget, stored.version);
+      this.store.addEvent(stored.uid, {
+        reason: "WorkflowRetried",
+        message: `Retried workflow ${name}: ${steps} to run again`,
+      });
+      return written;
+    });
+    for (const id of forget) this.#started.delete(id);
+    this.#schedule(stored.uid);
+    this.#track(this.#cleanupAttempts(stored.uid));
+    return next;
+  }
+
+  /**
+   * Deletes a workflow with its logs and events at once; its running steps are stopped and its
+   * files removed in the background (`close()` waits for that). False when there was none.
+   */
+  delete(namespace: string, name: string): boolean {
+    const stored = this.get(namespace, name);
+    if (!stored) return false;
+    const attempts = this.store.nodeAttempts(stored.uid);
+    const running = (Object.values(stored.object.status?.nodes ?? {}) as NodeStatus[])
+      .filter((n) => n.type === "Pod" && !FINAL_NODE_PHASES.has(n.phase ?? ""))
+      .map((n) => attemptId(n.id, attempts[n.id] ?? 0));
+    this.store.deleteWorkflow(namespace, name);
+    const ref = { namespace, name };
+    this.#track(
+      Promise.all(running.map((id) => this.runtime.kill(id, "workflow deleted").catch(() => {})))
+        .then(() => this.runtime.cleanup(ref)),
+    );
+    return true;
+  }
+
   /** Resolves once the workflow has reached a final phase. */
   waitFor(namespace: string, name: string): Promise<StoredWorkflow<Workflow>> {
     const stored = this.get(namespace, name);
@@ -117,7 +188,9 @@ export class LocalHost {
     const stored = this.get(namespace, name);
     if (!stored) return "";
     const text = this.store.logText(stored.uid, nodeId);
-    return text !== "" ? text : await this.runtime.logs({ namespace, name }, nodeId);
+    if (text !== "") return text;
+    const attempt = this.store.nodeAttempts(stored.uid)[nodeId] ?? 0;
+    return await this.runtime.logs({ namespace, name }, attemptId(nodeId, attempt));
   }
 
   /**
@@ -136,6 +209,7 @@ export class LocalHost {
       if (workflowDone(wf.object) && pending.length === 0) continue;
       const ref = { namespace: wf.namespace, name: wf.name };
       const observed = this.store.observations(wf.uid);
+      const attempts = this.store.nodeAttempts(wf.uid);
       const toStart = new Set(
         pending.flatMap((a) => (a.action.type === "start" ? [a.action.run.nodeId] : [])),
       );
@@ -144,7 +218,7 @@ export class LocalHost {
         const known = observed[node.id];
         if (known && isFinal(known)) continue;
         if (!known && FINAL_PHASES.has(node.phase ?? "")) continue;
-        const obs = await this.runtime.adopt(ref, node.id);
+        const obs = await this.runtime.adopt(ref, attemptId(node.id, attempts[node.id] ?? 0));
         if (obs) {
           this.#started.add(node.id);
           this.store.putObservation(wf.uid, node.id, obs);
@@ -160,6 +234,8 @@ export class LocalHost {
       for (const a of pending) this.#carryOut(wf.uid, a);
       this.#schedule(wf.uid);
     }
+    const retried = new Set(this.store.pendingAttemptCleanups().map((c) => c.workflowUid));
+    for (const uid of retried) this.#track(this.#cleanupAttempts(uid));
   }
 
   /** Stops the loop; running steps keep running (a next host adopts them). */
@@ -193,11 +269,28 @@ export class LocalHost {
   }
 
   #reconcileOnce(uid: string): void {
+    const t0 = performance.now();
+    try {
+      this.#reconcileStep(uid);
+    } finally {
+      this.#onReconcile?.((performance.now() - t0) / 1000);
+    }
+  }
+
+  #reconcileStep(uid: string): void {
     const stored = this.store.getWorkflowByUid<Workflow>(uid);
     if (!stored) return;
     const observed = this.store.observations(uid);
+    const attempts = this.store.nodeAttempts(uid);
     const now = this.#now();
-    const result = reconcile({ workflow: stored.object, observed, now: now.toISOString() });
+    const resources = this.runtime.resources;
+    const result = reconcile({
+      workflow: stored.object,
+      observed,
+      now: now.toISOString(),
+      configMaps: resources.configMapsFor(stored.namespace),
+      resourceHint: resources.howToProvide("ConfigMap"),
+    });
     const before = stored.object.status ?? {};
     const object: Workflow = { ...stored.object, status: result.status };
 
@@ -205,7 +298,7 @@ export class LocalHost {
     const todo: Action[] = result.actions.filter((a) => {
       if (a.type === "start") return !this.#started.has(a.run.nodeId) && observed[a.run.nodeId] === undefined;
       if (a.type === "kill") {
-        const o = this.runtime.observe(a.nodeId) ?? observed[a.nodeId];
+        const o = this.runtime.observe(attemptId(a.nodeId, attempts[a.nodeId] ?? 0)) ?? observed[a.nodeId];
         return o !== undefined && !isFinal(o);
       }
       return false;
@@ -235,22 +328,85 @@ export class LocalHost {
       const id = a.run.nodeId;
       this.#started.add(id);
       if (!this.store.observations(uid)[id]) this.store.putObservation(uid, id, { phase: "Pending" });
-      p = this.runtime.start(a.run).catch((e) => {
-        this.#observed(a.run.workflow, id, {
+      const run = this.#runOfAttempt(uid, a.run);
+      p = this.runtime.start(run).catch((e) => {
+        this.#observed(a.run.workflow, run.nodeId, {
           phase: "Error",
           message: `could not start: ${e instanceof Error ? e.message : e}`,
           finishedAt: this.#now().toISOString(),
         });
       });
     } else if (a.type === "kill") {
-      p = this.runtime.kill(a.nodeId, a.reason);
+      p = this.runtime.kill(attemptId(a.nodeId, this.store.nodeAttempts(uid)[a.nodeId] ?? 0), a.reason);
     } else {
       p = Promise.resolve();
     }
-    const tracked = p.then(() => this.store.markActionDone(stored.id)).catch((e) => {
-      this.#log(`skiff: ${a.type} action failed: ${e instanceof Error ? e.message : e}`);
+    this.#track(
+      p.then(() => this.store.markActionDone(stored.id)).catch((e) => {
+        this.#log(`skiff: ${a.type} action failed: ${e instanceof Error ? e.message : e}`);
+      }),
+    );
+  }
+
+  /** Work that goes on after the call that began it; `close()` waits for it. Failures are logged. */
+  #track(p: Promise<unknown>): void {
+    const tracked: Promise<unknown> = p.catch((e) => {
+      this.#log(`skiff: ${e instanceof Error ? e.message : e}`);
     }).finally(() => this.#inflight.delete(tracked));
     this.#inflight.add(tracked);
+  }
+
+  /**
+   * The RunSpec the runtime gets: a retried node (and input artifacts of retried producers) under
+   * the runtime id of its current attempt.
+   */
+  #runOfAttempt(uid: string, run: RunSpec): RunSpec {
+    const attempts = this.store.nodeAttempts(uid);
+    if (Object.keys(attempts).length === 0) return run;
+    const n = attempts[run.nodeId] ?? 0;
+    return {
+      ...run,
+      nodeId: attemptId(run.nodeId, n),
+      podName: attemptId(run.podName, n),
+      inputArtifacts: run.inputArtifacts.map((art) =>
+        "nodeId" in art.from && attempts[art.from.nodeId]
+          ? { ...art, from: { ...art.from, nodeId: attemptId(art.from.nodeId, attempts[art.from.nodeId]!) } }
+          : art
+      ),
+    };
+  }
+
+  /**
+   * The node a runtime id stands for, when it is the node's current attempt; undefined for an
+   * earlier attempt of a retried node (what it reports is history).
+   */
+  #nodeOfAttempt(uid: string, runtimeId: string): string | undefined {
+    const attempts = this.store.nodeAttempts(uid);
+    const m = /^(.*)_(\d+)$/.exec(runtimeId);
+    if (m && attempts[m[1]!] !== undefined) return attempts[m[1]!] === Number(m[2]) ? m[1] : undefined;
+    return (attempts[runtimeId] ?? 0) === 0 ? runtimeId : undefined;
+  }
+
+  /**
+   * Removes the files of earlier attempts of a workflow's retried nodes (a runtime keeping them in
+   * node directories), then records it. Idempotent; `recover()` repeats what a stop interrupted.
+   */
+  async #cleanupAttempts(uid: string): Promise<void> {
+    const wf = this.store.getWorkflowByUid(uid);
+    if (!wf) return;
+    const ref = { namespace: wf.namespace, name: wf.name };
+    const layout = (this.runtime as { layout?: NodeLayout }).layout;
+    for (const c of this.store.pendingAttemptCleanups(uid)) {
+      if (layout) {
+        for (let i = 0; i < c.attempt; i++) {
+          await Deno.remove(layout.nodeDir(ref, attemptId(c.nodeId, i)), { recursive: true }).catch((e) => {
+            if (!(e instanceof Deno.errors.NotFound)) throw e;
+          });
+        }
+      }
+      if (this.#closed || !this.store.getWorkflowByUid(uid)) return;
+      this.store.markAttemptsCleaned(uid, c.nodeId, c.attempt);
+    }
   }
 
   #wakeAt(uid: string, at: number): void {
@@ -264,17 +420,27 @@ export class LocalHost {
     this.#wakes.set(uid, { at, timer });
   }
 
-  /** A node changed: store what was seen (and, when it ended, its log), then reconcile. */
-  #observed(ref: WorkflowRef, nodeId: string, observation: NodeObservation): void {
+  /**
+   * A node changed (as the runtime names it): store what was seen (and, when it ended, its log),
+   * then reconcile. What an earlier attempt of a retried node reports is ignored.
+   */
+  #observed(ref: WorkflowRef, runtimeId: string, observation: NodeObservation): void {
     if (this.#closed) return;
     const wf = this.store.getWorkflow(ref.namespace, ref.name);
     if (!wf) return;
+    const nodeId = this.#nodeOfAttempt(wf.uid, runtimeId);
+    if (nodeId === undefined) return;
     this.store.putObservation(wf.uid, nodeId, observation);
     if (isFinal(observation)) {
-      const done = this.runtime.logs(ref, nodeId).then((text) => {
-        if (this.store.logText(wf.uid, nodeId) === "") this.store.appendLog(wf.uid, nodeId, text);
-      }).catch(() => {}).finally(() => this.#inflight.delete(done));
-      this.#inflight.add(done);
+      this.#track(
+        this.runtime.logs(ref, runtimeId).then((text) => {
+          // Not when the node was retried (or the workflow deleted) meanwhile.
+          if (this.#nodeOfAttempt(wf.uid, runtimeId) !== nodeId || !this.store.getWorkflowByUid(wf.uid)) {
+            return;
+          }
+          if (this.store.logText(wf.uid, nodeId) === "") this.store.appendLog(wf.uid, nodeId, text);
+        }).catch(() => {}),
+      );
     }
     this.#schedule(wf.uid);
   }

@@ -6,7 +6,9 @@
  * normalized, and workflows get their template references resolved (workflowTemplateRef merged
  * into the spec, templateRef copied into status.storedTemplates) as Argo's controller does.
  *
- * CronWorkflows are stored, listed, linted, suspended and resumed; nothing schedules them yet.
+ * CronWorkflows are stored, listed, linted, suspended and resumed; the {@link CronScheduler} given
+ * in the options runs them and is told of every change (a CronWorkflow's stored status is kept
+ * when an update comes without one).
  *
  * @module
  */
@@ -43,24 +45,27 @@ import { listPage } from "../../web/selectors.ts";
 import { applySubmitOptions } from "../../web/submit-options.ts";
 import { type LocalHost, workflowDone } from "./host.ts";
 import { ConflictError, type StoredWorkflow } from "./store.ts";
+import { CRON_LABEL, cronChildWorkflow } from "./cron.ts";
+import type { CronScheduler } from "./cron_scheduler.ts";
 import { ObjectTable } from "./service_objects.ts";
 import { followLogs, type StreamContext, watchChanges } from "./service_streams.ts";
 import {
   type AnyObject,
-  FINAL_NODE,
   hydrate,
   type Kind,
   lintProblems,
   message,
   notFound,
   objectOf,
-  podNodes,
   randomSuffix,
   RESOURCE,
   resourceKind,
   withVersion,
   workflowLabels,
 } from "./service_support.ts";
+
+/** Reconcile durations kept between two /metrics scrapes at most. */
+export const MAX_RECONCILE_SAMPLES = 10_000;
 
 /** Options of {@link LocalService}. */
 export interface LocalServiceOptions {
@@ -70,6 +75,8 @@ export interface LocalServiceOptions {
   /** How often watches and followed logs look for changes (ms, default 200). */
   pollMs?: number;
   now?: () => Date;
+  /** Runs the CronWorkflows; told when one is created, changed or deleted. */
+  cron?: Pick<CronScheduler, "changed">;
 }
 
 /** The API service of the embedded local host. */
@@ -79,6 +86,7 @@ export class LocalService implements WorkflowService {
   #version: string;
   #pollMs: number;
   #now: () => Date;
+  #cron: Pick<CronScheduler, "changed"> | undefined;
   #wakers = new Set<() => void>();
   /** Watches in progress: each gets the workflows this service writes, as written. */
   #inboxes = new Set<(stored: StoredWorkflow<Workflow>) => void>();
@@ -88,8 +96,6 @@ export class LocalService implements WorkflowService {
   #reconcileSeconds: number[] = [];
   #unsubscribe: () => void;
   #streams: StreamContext;
-  /** Work started by a request that goes on after it (stopping a deleted workflow's steps). */
-  #background = new Set<Promise<unknown>>();
 
   constructor(opts: LocalServiceOptions) {
     this.host = opts.host;
@@ -97,6 +103,7 @@ export class LocalService implements WorkflowService {
     this.#version = opts.version;
     this.#pollMs = opts.pollMs ?? 200;
     this.#now = opts.now ?? (() => new Date());
+    this.#cron = opts.cron;
     this.#streams = {
       host: this.host,
       now: this.#now,
@@ -112,16 +119,20 @@ export class LocalService implements WorkflowService {
     });
   }
 
-  /** Ends every watch and followed log and finishes background work; the host is left to its owner. */
-  async close(): Promise<void> {
+  /** Ends every watch and followed log; the host (and its background work) is left to its owner. */
+  close(): Promise<void> {
     this.#unsubscribe();
     this.#closing.abort();
     this.#wake();
-    await Promise.allSettled([...this.#background]);
+    return Promise.resolve();
   }
 
-  /** Records how long one reconcile took (for hosts that report it). */
+  /**
+   * Records how long one reconcile took (the host's `onReconcile`). Kept until the next /metrics
+   * scrape; without scrapes only the latest {@link MAX_RECONCILE_SAMPLES} are kept.
+   */
   recordReconcile(seconds: number): void {
+    if (this.#reconcileSeconds.length >= MAX_RECONCILE_SAMPLES) this.#reconcileSeconds.shift();
     this.#reconcileSeconds.push(seconds);
   }
 
@@ -173,16 +184,8 @@ export class LocalService implements WorkflowService {
    * stopped and its files removed in the background (`force` changes nothing here).
    */
   deleteWorkflow(namespace: string, name: string, _opts: DeleteOptions = {}): Promise<void> {
-    const stored = this.#stored(namespace, name);
-    const running = podNodes(stored.object).filter((n) => !FINAL_NODE.has(n.phase ?? ""));
-    this.host.store.deleteWorkflow(namespace, name);
+    if (!this.host.delete(namespace, name)) throw notFound("Workflow", name);
     this.#wake();
-    const runtime = this.host.runtime;
-    const cleanup = Promise.all(running.map((n) => runtime.kill(n.id, "workflow deleted").catch(() => {})))
-      .then(() => runtime.cleanup({ namespace, name }))
-      .catch(() => {})
-      .finally(() => this.#background.delete(cleanup));
-    this.#background.add(cleanup);
     return Promise.resolve();
   }
 
@@ -223,7 +226,11 @@ export class LocalService implements WorkflowService {
     );
   }
 
-  retryWorkflow(namespace: string, name: string, _req: RetryRequest = {}): Promise<Workflow> {
+  /**
+   * `argo retry`: failed steps (and, with restartSuccessful, succeeded ones nodeFieldSelector
+   * picks) run again under the same node ids; parameters may change. See {@link LocalHost.retry}.
+   */
+  retryWorkflow(namespace: string, name: string, req: RetryRequest = {}): Promise<Workflow> {
     const stored = this.#stored(namespace, name);
     const phase = stored.object.status?.phase ?? "";
     if (phase !== "Failed" && phase !== "Error" && phase !== "Succeeded") {
@@ -231,11 +238,18 @@ export class LocalService implements WorkflowService {
         `cannot retry workflow ${name}: it is ${phase || "Pending"}; only finished workflows can be retried`,
       );
     }
-    // Retrying runs failed steps again under their old node ids; the local host cannot yet forget
-    // a step it ran (its observation, its runtime record), so it would report the old failure.
-    throw errors.unimplemented(
-      `retry is not supported by the local host yet; use "skiff resubmit ${name}" to run the workflow again`,
-    );
+    try {
+      const next = this.host.retry(namespace, name, {
+        ...(req.parameters ? { parameters: req.parameters } : {}),
+        ...(req.restartSuccessful !== undefined ? { restartSuccessful: req.restartSuccessful } : {}),
+        ...(req.nodeFieldSelector ? { nodeFieldSelector: req.nodeFieldSelector } : {}),
+      });
+      this.#written(next);
+      return Promise.resolve(withVersion(next));
+    } catch (e) {
+      if (e instanceof ConflictError) throw errors.conflict(`workflow ${name} changed meanwhile; try again`);
+      throw errors.invalid(message(e));
+    }
   }
 
   resubmitWorkflow(namespace: string, name: string, req: ResubmitRequest = {}): Promise<Workflow> {
@@ -298,17 +312,10 @@ export class LocalService implements WorkflowService {
     if (kind === "CronWorkflow") {
       const cron = this.#objects.get<CronWorkflow>(kind, namespace, req.resourceName)?.object;
       if (!cron) throw notFound(kind, req.resourceName);
-      const meta = cron.spec.workflowMetadata ?? {};
-      wf = {
-        apiVersion: "argoproj.io/v1alpha1",
-        kind: "Workflow",
-        metadata: {
-          generateName: `${req.resourceName}-`,
-          labels: { ...meta.labels, "workflows.argoproj.io/cron-workflow": req.resourceName },
-          ...(meta.annotations ? { annotations: meta.annotations } : {}),
-        },
-        spec: structuredClone(cron.spec.workflowSpec),
-      };
+      // Argo's ConvertCronWorkflowToWorkflow: as a scheduled run, named by generateName, scheduled now.
+      wf = cronChildWorkflow(cron, this.#now());
+      delete wf.metadata.name;
+      wf.metadata.generateName = `${req.resourceName}-`;
     } else {
       const cluster = kind === "ClusterWorkflowTemplate";
       if (!this.#objects.get(kind, cluster ? "" : namespace, req.resourceName)) {
@@ -383,7 +390,9 @@ export class LocalService implements WorkflowService {
   }
 
   createCronWorkflow(ns: string, c: CronWorkflow, o: { dryRun?: boolean } = {}, src?: RequestSource) {
-    return Promise.resolve(this.#createObject("CronWorkflow", ns, c, o.dryRun === true, src));
+    const created = this.#createObject("CronWorkflow", ns, c, o.dryRun === true, src);
+    if (o.dryRun !== true) this.#cron?.changed(ns, created.metadata.name ?? "");
+    return Promise.resolve(created);
   }
   listCronWorkflows(ns: string, opts?: ListOptions) {
     return Promise.resolve(this.#listObjects<CronWorkflow>("CronWorkflow", ns, opts));
@@ -392,10 +401,25 @@ export class LocalService implements WorkflowService {
     return Promise.resolve(this.#getObject<CronWorkflow>("CronWorkflow", ns, name));
   }
   updateCronWorkflow(ns: string, name: string, c: CronWorkflow, src?: RequestSource) {
-    return Promise.resolve(this.#updateObject("CronWorkflow", ns, name, c, src));
+    // The status is the scheduler's: an update without one keeps it.
+    const status = this.#objects.get<CronWorkflow>("CronWorkflow", ns, name)?.object.status;
+    const input = status && c && typeof c === "object" && c.status === undefined ? { ...c, status } : c;
+    const updated = this.#updateObject("CronWorkflow", ns, name, input, src);
+    this.#cron?.changed(ns, name);
+    return Promise.resolve(updated);
   }
+  /** Deletes a CronWorkflow and, as Kubernetes' garbage collector does, the workflows it owns. */
   deleteCronWorkflow(ns: string, name: string) {
-    return Promise.resolve(this.#deleteObject("CronWorkflow", ns, name));
+    const cron = this.#objects.get<CronWorkflow>("CronWorkflow", ns, name)?.object;
+    this.#deleteObject("CronWorkflow", ns, name);
+    this.#cron?.changed(ns, name);
+    if (cron) {
+      const owned = this.host.store.listWorkflowsWithLabel<Workflow>(ns, CRON_LABEL, name)
+        .filter((w) => w.object.metadata.ownerReferences?.some((o) => o.uid === cron.metadata.uid));
+      for (const w of owned) this.host.delete(ns, w.name);
+      if (owned.length > 0) this.#wake();
+    }
+    return Promise.resolve();
   }
   lintCronWorkflow(ns: string, c: CronWorkflow, src?: RequestSource) {
     return Promise.resolve(this.#checked("CronWorkflow", ns, c, src) as CronWorkflow);
@@ -576,7 +600,9 @@ export class LocalService implements WorkflowService {
     if (!current) throw notFound("CronWorkflow", name);
     const next = structuredClone(current.object);
     next.spec.suspend = suspend;
-    return objectOf(this.#objects.update("CronWorkflow", ns, name, next));
+    const updated = objectOf(this.#objects.update("CronWorkflow", ns, name, next));
+    this.#cron?.changed(ns, name);
+    return updated;
   }
 
   // ---- waiting for changes

@@ -54,6 +54,12 @@ export class ObjectTable {
       .all(kind, namespace).map((r) => toObject<T>(r));
   }
 
+  /** Objects of a kind in every namespace, by namespace and name. */
+  listAll<T>(kind: string): StoredObject<T>[] {
+    return this.db.prepare("SELECT * FROM api_objects WHERE kind = ? ORDER BY namespace, name")
+      .all(kind).map((r) => toObject<T>(r));
+  }
+
   /** Stores a new object, giving it a uid and creationTimestamp. */
   create<T extends Meta>(kind: string, namespace: string, object: T): StoredObject<T> {
     const name = object.metadata.name!;

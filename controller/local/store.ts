@@ -8,6 +8,10 @@
  * object and the actions that follow from it in one transaction; the host carries the actions out
  * and marks each done. After a crash the host finds the actions not yet done and carries them out
  * again (starting a node is idempotent).
+ *
+ * A retry (`retryTransition`) stores the retried workflow and forgets its failed nodes in one
+ * transaction; `node_attempts` counts how often each node was retried, so the host runs the next
+ * attempt under a runtime id of its own and removes the earlier attempts' files afterwards.
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Action, NodeObservation } from "../engine/actions.ts";
@@ -70,7 +74,8 @@ export class ConflictError extends Error {}
 /** Raised when a workflow to create already exists, or one to change does not. */
 export class NotFoundError extends Error {}
 
-const SCHEMA_VERSION = 1;
+/** 2: node_attempts (retried nodes run under new runtime ids; an older skiff would not know them). */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -120,6 +125,13 @@ CREATE TABLE IF NOT EXISTS actions (
   done TEXT
 );
 CREATE INDEX IF NOT EXISTS actions_pending ON actions (done, workflow_uid, id);
+CREATE TABLE IF NOT EXISTS node_attempts (
+  workflow_uid TEXT NOT NULL REFERENCES workflows (uid) ON DELETE CASCADE,
+  node_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  cleanup_pending INTEGER NOT NULL DEFAULT 1,
+  PRIMARY KEY (workflow_uid, node_id)
+);
 `;
 
 type Row = Record<string, SQLInputValue>;
@@ -154,6 +166,9 @@ export class Store {
       throw new Error(
         `${path}: written by a newer skiff (schema ${v.value}; this one knows ${SCHEMA_VERSION})`,
       );
+    } else if (Number(v.value) < SCHEMA_VERSION) {
+      // The tables added since were created above; older skiffs now refuse the file.
+      this.db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
     }
   }
 
@@ -272,6 +287,19 @@ export class Store {
     return (this.db.prepare(sql).all(...args) as Row[]).map((r) => toWorkflow<W>(r));
   }
 
+  /** Workflows of a namespace whose label `key` is `value`, newest first. */
+  listWorkflowsWithLabel<W extends WorkflowObject = WorkflowObject>(
+    namespace: string,
+    key: string,
+    value: string,
+  ): StoredWorkflow<W>[] {
+    const rows = this.db.prepare(
+      "SELECT * FROM workflows WHERE namespace = ? AND object -> '$.metadata.labels' ->> ? = ? " +
+        "ORDER BY created DESC, rowid DESC",
+    ).all(namespace, key, value) as Row[];
+    return rows.map((r) => toWorkflow<W>(r));
+  }
+
   /**
    * Replaces a workflow's object (its status included). With `expectVersion`, fails with
    * ConflictError when someone else wrote it since.
@@ -375,6 +403,77 @@ export class Store {
     }[];
     for (const r of rows) out[r.node_id] = JSON.parse(r.observation) as NodeObservation;
     return out;
+  }
+
+  // ---- retries
+
+  /**
+   * Writes a retried workflow (`argo retry`): its new object, and the nodes it forgets (their
+   * observations and logs deleted, their pending actions dropped, their attempt number raised so
+   * the runtime runs them under new ids), in one transaction. Returns the stored workflow.
+   */
+  retryTransition<W extends WorkflowObject>(
+    uid: string,
+    object: W,
+    forget: string[],
+    expectVersion?: number,
+  ): StoredWorkflow<W> {
+    return this.transaction(() => {
+      const workflow = this.updateWorkflow(uid, object, expectVersion);
+      const gone = new Set(forget);
+      const delObs = this.db.prepare("DELETE FROM observations WHERE workflow_uid = ? AND node_id = ?");
+      const delLogs = this.db.prepare("DELETE FROM logs WHERE workflow_uid = ? AND node_id = ?");
+      const bump = this.db.prepare(
+        "INSERT INTO node_attempts (workflow_uid, node_id, attempt, cleanup_pending) VALUES (?, ?, 1, 1) " +
+          "ON CONFLICT (workflow_uid, node_id) DO UPDATE SET attempt = attempt + 1, cleanup_pending = 1",
+      );
+      for (const id of gone) {
+        delObs.run(uid, id);
+        delLogs.run(uid, id);
+        bump.run(uid, id);
+      }
+      for (const a of this.pendingActions(uid)) {
+        const id = a.action.type === "start"
+          ? a.action.run.nodeId
+          : a.action.type === "kill"
+          ? a.action.nodeId
+          : "";
+        if (gone.has(id)) this.markActionDone(a.id);
+      }
+      return workflow;
+    });
+  }
+
+  /** How often each retried node of a workflow was retried (nodes never retried are absent). */
+  nodeAttempts(uid: string): Record<string, number> {
+    const out: Record<string, number> = {};
+    const rows = this.db.prepare("SELECT node_id, attempt FROM node_attempts WHERE workflow_uid = ?").all(
+      uid,
+    ) as { node_id: string; attempt: number }[];
+    for (const r of rows) out[r.node_id] = Number(r.attempt);
+    return out;
+  }
+
+  /** Retried nodes whose earlier attempts may still have files on this machine (all workflows, or one). */
+  pendingAttemptCleanups(uid?: string): { workflowUid: string; nodeId: string; attempt: number }[] {
+    const rows =
+      (uid === undefined
+        ? this.db.prepare("SELECT * FROM node_attempts WHERE cleanup_pending = 1").all()
+        : this.db.prepare("SELECT * FROM node_attempts WHERE cleanup_pending = 1 AND workflow_uid = ?").all(
+          uid,
+        )) as Row[];
+    return rows.map((r) => ({
+      workflowUid: String(r.workflow_uid),
+      nodeId: String(r.node_id),
+      attempt: Number(r.attempt),
+    }));
+  }
+
+  /** Records that the attempts of a node before `attempt` are removed (unless it was retried again since). */
+  markAttemptsCleaned(uid: string, nodeId: string, attempt: number): void {
+    this.db.prepare(
+      "UPDATE node_attempts SET cleanup_pending = 0 WHERE workflow_uid = ? AND node_id = ? AND attempt = ?",
+    ).run(uid, nodeId, attempt);
   }
 
   // ---- logs

@@ -7,7 +7,7 @@
 import { deepStrictEqual, equal } from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import type { NodeStatus, Workflow, WorkflowStatus } from "../../controller/spec/types.ts";
-import { reconcile } from "../../controller/engine/reconcile.ts";
+import { reconcile, type ReconcileInput } from "../../controller/engine/reconcile.ts";
 import type { Action, NodeObservation, RunSpec } from "../../controller/engine/actions.ts";
 
 /** What a scripted pod does. */
@@ -15,6 +15,8 @@ export interface PodScript {
   exitCode?: number;
   stdout?: string;
   parameters?: Record<string, string>;
+  /** Output artifacts saved (name -> location). Default: every output artifact the RunSpec declares. */
+  artifacts?: Record<string, string>;
   /** Seconds the pod runs (default 1). */
   duration?: number;
   /** Final phase (default: Succeeded for exit 0, else Failed). */
@@ -43,6 +45,9 @@ export interface DriverOptions {
   maxSteps?: number;
   /** Check that every reconcile returns the same output when called twice (default true). */
   checkIdempotent?: boolean;
+  /** ConfigMaps the host knows (ReconcileInput.configMaps) and its hint about missing ones. */
+  configMaps?: ReconcileInput["configMaps"];
+  resourceHint?: string;
 }
 
 /** What a run left behind. */
@@ -120,7 +125,9 @@ export function runWorkflow(workflow: Workflow | string, options: DriverOptions 
         interventions.delete(t);
       }
     }
-    const input = { workflow: current, observed: structuredClone(observed), now: iso(now) };
+    const input: ReconcileInput = { workflow: current, observed: structuredClone(observed), now: iso(now) };
+    if (options.configMaps) input.configMaps = options.configMaps;
+    if (options.resourceHint) input.resourceHint = options.resourceHint;
     const frozen = JSON.stringify(input);
     const result = reconcile(input);
     if (options.checkIdempotent !== false) {
@@ -149,6 +156,7 @@ export function runWorkflow(workflow: Workflow | string, options: DriverOptions 
         observed[id] = {
           phase: "Running",
           startedAt: iso(now),
+          podIP: podIPOf(action.run),
           ...(script.daemon ? { daemonReady: true } : {}),
         };
       } else if (action.type === "kill") {
@@ -185,11 +193,22 @@ export function runWorkflow(workflow: Workflow | string, options: DriverOptions 
       };
       if (s.stdout !== undefined) obs.stdout = s.stdout;
       if (s.parameters) obs.parameters = s.parameters;
+      const artifacts = s.artifacts ??
+        Object.fromEntries(pod.run.outputs.artifacts.map((a) => [a.name, `/artifacts/${id}/${a.name}`]));
+      if (Object.keys(artifacts).length > 0) obs.artifacts = artifacts;
       if (s.message) obs.message = s.message;
+      obs.podIP = podIPOf(pod.run);
       observed[id] = obs;
     }
   }
   return finish(current, started, log, (now - start) / 1000, !FINAL.has(current.status?.phase ?? ""));
+}
+
+/** A scripted pod's IP: 10.88.<a>.<b> from its node id, so each pod has its own. */
+export function podIPOf(run: RunSpec): string {
+  let h = 0;
+  for (const c of run.nodeId) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  return `10.88.${(h >> 8) % 250 + 1}.${h % 250 + 2}`;
 }
 
 function finish(

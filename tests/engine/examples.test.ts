@@ -3,47 +3,22 @@
  * the example's own `# Expect-` header: the phases, exit codes, results and parameters it expects.
  */
 import { equal, ok } from "node:assert/strict";
-import { parse as parseYaml } from "yaml";
+import { parseAllDocuments } from "yaml";
 import { applyParameters, resumeWorkflow } from "../../controller/engine/mod.ts";
-import type { NodeStatus, Workflow } from "../../controller/spec/types.ts";
+import type { Workflow } from "../../controller/spec/types.ts";
 import type { RunSpec } from "../../controller/engine/actions.ts";
 import { type PodScript, runWorkflow } from "./driver.ts";
+import {
+  displayOf,
+  type ExampleHeader as Header,
+  outputOf,
+  parseExampleHeader as header,
+} from "../examples_header.ts";
 
 const dir = new URL("../../examples/", import.meta.url);
 
 /** Examples the engine cannot run as Argo does, with the reason. */
 const known: Record<string, string> = {};
-
-interface Header {
-  runsOn: string;
-  params: string[];
-  phase: string[];
-  nodes: [string, string][];
-  outputs: [string, string, string][];
-  logs: [string, string][];
-}
-
-function header(text: string): Header {
-  const h: Header = { runsOn: "local", params: [], phase: [], nodes: [], outputs: [], logs: [] };
-  for (const line of text.split("\n")) {
-    if (!line.startsWith("#")) break;
-    const m = /^# ([A-Za-z-]+): (.*)$/.exec(line);
-    if (!m) continue;
-    const [, key, value = ""] = m;
-    const [first = "", ...rest] = value.split(" ");
-    if (key === "Runs-on") h.runsOn = value.trim();
-    if (key === "Params") h.params.push(...[...value.matchAll(/-p\s+(\S+)/g)].map((x) => x[1] ?? ""));
-    if (key === "Expect-phase") h.phase = value.trim().split("|");
-    if (key === "Expect-node") h.nodes.push([first, rest.join(" ").trim()]);
-    if (key === "Expect-output") {
-      const eq = rest.join(" ").indexOf(" = ");
-      const tail = rest.join(" ");
-      h.outputs.push([first, tail.slice(0, eq).trim(), tail.slice(eq + 3)]);
-    }
-    if (key === "Expect-log") h.logs.push([first, rest.join(" ")]);
-  }
-  return h;
-}
 
 /** A pod's behaviour, from what the header expects of the node. */
 function scriptFor(h: Header, display: string, run: RunSpec, workflow: Workflow): PodScript {
@@ -74,10 +49,6 @@ function scriptFor(h: Header, display: string, run: RunSpec, workflow: Workflow)
   return s;
 }
 
-function displayOf(wf: Workflow, node: NodeStatus): string {
-  return node.name === wf.metadata.name ? "@root" : node.displayName ?? node.name;
-}
-
 for (
   const entry of [...Deno.readDirSync(dir)].filter((e) => e.name.endsWith(".yaml")).sort((a, b) =>
     a.name < b.name ? -1 : 1
@@ -90,7 +61,10 @@ for (
     name: `example ${entry.name}`,
     ignore,
     fn: () => {
-      let workflow = parseYaml(text) as Workflow;
+      // A file may carry more documents (e.g. the Secret it reads): the workflow is the Workflow one.
+      let workflow = parseAllDocuments(text).map((d) => d.toJS() as Workflow).find((d) =>
+        d.kind === "Workflow"
+      )!;
       workflow.metadata.name ??= (workflow.metadata.generateName ?? "wf-").replace(/-$/, "") + "-x7k2p";
       if (h.params.length > 0) workflow = applyParameters(workflow, h.params);
       const root = workflow.metadata.name;
@@ -116,13 +90,7 @@ for (
       for (const [display, field, value] of h.outputs) {
         const node = nodes.find((n) => displayOf(r.workflow, n) === display);
         ok(node, `${entry.name}: no node ${display}`);
-        const out = node.outputs;
-        const actual = field === "exitCode"
-          ? out?.exitCode
-          : field === "result"
-          ? out?.result
-          : out?.parameters?.find((p) => `parameters.${p.name}` === field)?.value;
-        equal(actual, value, `${entry.name}: ${display} ${field}`);
+        equal(outputOf(node, field), value, `${entry.name}: ${display} ${field}`);
       }
       for (const [display] of h.logs) {
         ok(

@@ -314,3 +314,31 @@ Deno.test("--runtime auto falls back to the process runtime, saying why", async 
   assert.equal(runtime.kind, "process");
   assert.match(reason, /^process runtime: /);
 });
+
+podmanTest("cleanup removes one workflow's pods and volumes, and no other workflow's", async ({ wf }) => {
+  const rt = await runtime();
+  const other = wfName("pt-other");
+  const step = (name: string) =>
+    runSpec(name, {
+      volumes: [{ name: "data", source: { persistentVolumeClaim: { claimName: `${name}-data` } } }],
+      main: {
+        image: "busybox",
+        command: ["sh", "-c", "echo x > /data/x"],
+        volumeMounts: [{ name: "data", mountPath: "/data" }],
+      },
+    });
+  try {
+    for (const name of [wf, other]) {
+      const run = step(name);
+      await rt.start(run);
+      assert.equal((await rt.wait(run.nodeId)).phase, "Succeeded");
+    }
+    await rt.cleanup({ namespace: "default", name: wf });
+    const exists = async (v: string) =>
+      (await new Deno.Command("podman", { args: ["volume", "exists", v] }).output()).success;
+    assert.equal(await exists(`${wf}-data`), false);
+    assert.equal(await exists(`${other}-data`), true, "another workflow's volume was removed");
+  } finally {
+    await rt.cleanup({ namespace: "default", name: other });
+  }
+});

@@ -221,11 +221,11 @@ Deno.test("a daemon is Running at once and ready when its readinessProbe passes;
   rt.subscribe((c) => c.nodeId === run.nodeId && seen.push(c.observation.daemonReady));
   await rt.start(run);
   assert.equal(rt.observe(run.nodeId)?.daemonReady, undefined);
-  for (let i = 0; i < 100 && !rt.observe(run.nodeId)?.daemonReady; i++) {
+  for (let i = 0; i < 300 && !rt.observe(run.nodeId)?.daemonReady; i++) {
     await new Promise((r) => setTimeout(r, 50));
   }
   assert.equal(rt.observe(run.nodeId)?.daemonReady, true);
-  assert.equal((rt.observe(run.nodeId) as { podIP?: string }).podIP, "127.0.0.1");
+  assert.equal(rt.observe(run.nodeId)?.podIP, "127.0.0.1");
   await rt.kill(run.nodeId, "daemon no longer needed");
   const obs = await rt.wait(run.nodeId);
   assert.equal(obs.phase, "Failed");

@@ -251,7 +251,7 @@ Deno.test("PUT suspend, resume, set, stop and terminate change a running workflo
   });
 });
 
-Deno.test("PUT resubmit makes a new workflow; retry answers 501 on the local host; both 404 for unknown", async () => {
+Deno.test("PUT resubmit makes a new workflow; retry of a succeeded one needs a selector; both 404 for unknown", async () => {
   await withServer(async (s) => {
     const wf = echoWorkflow("orig", "{{workflow.parameters.msg}}", {
       arguments: { parameters: [{ name: "msg", value: "first" }] },
@@ -275,16 +275,15 @@ Deno.test("PUT resubmit makes a new workflow; retry answers 501 on the local hos
       400,
       '"parameters" in the request body must be a list of strings, not the string "msg=x"',
     ]);
+    // A succeeded workflow is retried only with restartSuccessful and a selector (tests/web/retry.test.ts).
     const retry = await s.api<{ code: number; message: string }>(
       "PUT",
       "/api/v1/workflows/default/orig/retry",
       {},
     );
-    assert.equal(retry.status, 501);
-    assert.match(
-      retry.body.message,
-      /retry is not supported by the local host yet; use "skiff resubmit orig"/,
-    );
+    assert.equal(retry.status, 400);
+    assert.match(retry.body.message, /set the options restartSuccessful and nodeFieldSelector/);
+    assert.equal((await s.api("PUT", "/api/v1/workflows/default/nope/retry", {})).status, 404);
     assert.equal((await s.api("PUT", "/api/v1/workflows/default/nope/resubmit", {})).status, 404);
   });
 });

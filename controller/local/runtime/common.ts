@@ -31,8 +31,8 @@ export function safe(segment: string): string {
   return segment.replace(/[^A-Za-z0-9_.@+=-]/g, "_").replace(/^\.+/, "_");
 }
 
-/** The observation of a finished step, from the executor's result. */
-export function observationOf(result: StepResult): NodeObservation {
+/** The observation of a finished step, from the executor's result (`podIP` where it ran, if it started). */
+export function observationOf(result: StepResult, podIP?: string): NodeObservation {
   const obs: NodeObservation = {
     phase: result.phase,
     finishedAt: result.finishedAt,
@@ -41,6 +41,7 @@ export function observationOf(result: StepResult): NodeObservation {
     artifacts: result.artifacts,
   };
   if (result.startedAt !== undefined) obs.startedAt = result.startedAt;
+  if (result.startedAt !== undefined && podIP) obs.podIP = podIP;
   if (result.exitCode !== undefined) obs.exitCode = result.exitCode;
   // A plain non-zero exit is worded by the engine (Argo's message for the main container); other
   // messages (stopped, deadline, missing outputs, could not start) are the runtime's to give.

@@ -5,14 +5,12 @@
  * so a restarted host finds finished results and running steps again.
  */
 import type { NodeObservation, RunSpec } from "../../engine/actions.ts";
+import type { LocalResources } from "./resources.ts";
 
 export type { NodeObservation, RunSpec };
 
-/**
- * A NodeObservation plus what the engine's contract does not carry yet: the pod's IP (for
- * `{{steps.x.ip}}`/`{{tasks.x.ip}}`). Stored and handed to reconcile like the rest.
- */
-export type HostObservation = NodeObservation & { podIP?: string };
+/** A NodeObservation (kept as a name for runtimes; the pod IP is part of the engine's contract now). */
+export type HostObservation = NodeObservation;
 
 /** A workflow's identity as runtimes need it. */
 export interface WorkflowRef {
@@ -40,6 +38,12 @@ export type ObservationListener = (change: {
 /** What a host uses to run steps. */
 export interface Runtime {
   readonly kind: "podman" | "process";
+  /**
+   * The Secrets and ConfigMaps steps read (env `valueFrom`/`envFrom`, `secret`/`configMap`
+   * volumes) and the host hands to reconcile (parameters from ConfigMaps). More can be added at
+   * any time, e.g. the Secret documents of the workflow's own file.
+   */
+  readonly resources: LocalResources;
   /**
    * Starts a node. Idempotent: a node that already ran or runs (same workflow and node id, e.g. after
    * a restart) is adopted or its recorded result reported, never started twice. Resolves once it runs
@@ -79,3 +83,12 @@ export { PodmanRuntime, type PodmanRuntimeOptions } from "./podman.ts";
 export { type PodmanSetup, PodmanUnavailable, probePodman } from "./podman_cli.ts";
 export * from "./images.ts";
 export { createRuntime, type RuntimeChoice, type RuntimeKind } from "./select.ts";
+export {
+  type AddedResources,
+  defaultHowToProvide,
+  type HowToProvide,
+  type LocalConfigMap,
+  LocalResources,
+  type LocalSecret,
+  ResourceError,
+} from "./resources.ts";

@@ -22,9 +22,10 @@ import {
 } from "../../../executor/mod.ts";
 import { DEFAULT_ENTRYPOINTS, type ImageEntrypoint, ImageMap, lookupEntrypoint } from "./images.ts";
 import { isFinal, NodeLayout, observationOf, Observations, readJson, safe } from "./common.ts";
-import type { HostObservation, ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./mod.ts";
+import type { ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./mod.ts";
 import { podman, podmanOk, type PodmanSetup, probePodman } from "./podman_cli.ts";
-import { classifyVolume, plainEnv, stageInputArtifact, volumeOf } from "./volumes.ts";
+import { LocalResources } from "./resources.ts";
+import { classifyVolume, containerEnv, projectVolume, stageInputArtifact, volumeOf } from "./volumes.ts";
 import { readinessProbe, waitReady } from "./readiness.ts";
 import {
   attachContainer,
@@ -52,6 +53,8 @@ export interface PodmanRuntimeOptions {
   bin?: string;
   /** Flags already probed (skips probing). */
   setup?: PodmanSetup;
+  /** Secrets and ConfigMaps the steps read (default: none, more can be added to `resources`). */
+  resources?: LocalResources;
   warn?: (message: string) => void;
 }
 
@@ -71,16 +74,20 @@ export class PodmanRuntime implements Runtime {
   readonly kind = "podman" as const;
   readonly layout: NodeLayout;
   readonly images: ImageMap;
+  readonly resources: LocalResources;
   #obs = new Observations();
   #tracked = new Map<string, Tracked>();
   #starting = new Map<string, Promise<void>>();
   #entrypoints: Record<string, ImageEntrypoint>;
   #setup: PodmanSetup | undefined;
+  /** Secret/ConfigMap volume directories written for pods being created. */
+  #projected = new Set<string>();
   #closed = false;
 
   constructor(readonly options: PodmanRuntimeOptions) {
     this.layout = new NodeLayout(options.dataDir);
     this.images = options.images ?? new ImageMap();
+    this.resources = options.resources ?? new LocalResources();
     this.#entrypoints = { ...DEFAULT_ENTRYPOINTS, ...options.entrypoints };
     this.#setup = options.setup;
   }
@@ -170,6 +177,7 @@ export class PodmanRuntime implements Runtime {
     const tracked: Tracked = { run, stop, done: Promise.resolve() };
     this.#tracked.set(run.nodeId, tracked);
     const readiness = new AbortController();
+    let podIP: Promise<string | undefined> = Promise.resolve(undefined);
     tracked.done = superviseStep({
       desc,
       start: () => attachContainer(setup, main, state, run.main.workingDir),
@@ -179,18 +187,21 @@ export class PodmanRuntime implements Runtime {
       onStarted: async (child, startedAt) => {
         tracked.detach = (child as ContainerChild).detach;
         if (!run.daemon) {
+          // The pod IP is looked up meanwhile and reported with the result (`node.podIP`).
+          podIP = podIPOf(setup, main).catch(() => undefined);
           this.#obs.set(run, { phase: "Running", startedAt });
           started();
           return;
         }
         // A daemon: its pod IP for `{{steps.x.ip}}`, and ready once its readinessProbe passes.
-        const podIP = await podIPOf(setup, main);
-        const base: HostObservation = { phase: "Running", startedAt, ...(podIP ? { podIP } : {}) };
+        podIP = podIPOf(setup, main).catch(() => undefined);
+        const ip = await podIP;
+        const base: NodeObservation = { phase: "Running", startedAt, ...(ip ? { podIP: ip } : {}) };
         const probe = readinessProbe(run.main.extra);
         this.#obs.set(run, probe ? base : { ...base, daemonReady: true });
         started();
         if (!probe) return;
-        waitReady(probe, podIP ?? "127.0.0.1", {
+        waitReady(probe, ip ?? "127.0.0.1", {
           signal: readiness.signal,
           ports: run.main.extra?.ports as { name?: string; containerPort?: number }[] | undefined,
           exec: async (command) => (await podman(setup, ["exec", main, ...command])).code === 0,
@@ -204,7 +215,7 @@ export class PodmanRuntime implements Runtime {
       if (this.#closed) return;
       await writeJsonAtomic(`${dir}/result.json`, result);
       this.#tracked.delete(run.nodeId);
-      this.#obs.set(run, observationOf(result));
+      this.#obs.set(run, observationOf(result, await podIP));
       if (!this.options.keepPods) await this.#removePod(run).catch(() => {});
     }).catch((e) => {
       // A problem of the host (e.g. the data dir), not of the step: still end the node, saying why.
@@ -224,6 +235,7 @@ export class PodmanRuntime implements Runtime {
     const labels = this.#labels(run);
     // A pod left from a crash between its creation and its main container's: start over.
     await podman(setup, ["pod", "rm", "-f", pod]);
+    for (const d of this.#projected) if (d.startsWith(`${dir}/`)) this.#projected.delete(d);
     await podmanOk(setup, [
       "pod",
       "create",
@@ -239,11 +251,24 @@ export class PodmanRuntime implements Runtime {
         ...(await this.#containerArgs(setup, run, dir, c, name, false)),
         ...this.#imageAndArgs(c, false),
       ]);
-      const r = await podman(setup, ["start", "--attach", name]);
-      await Deno.writeTextFile(`${dir}/init-${safe(c.name)}.log`, r.stdout + r.stderr);
-      if (r.code !== 0) {
+      // Run to completion: start, then wait (`start --attach` may return before a short-lived
+      // container has run at all with podman 4), then keep its log.
+      const started = await podman(setup, ["start", name]);
+      if (started.code !== 0) {
         throw new Error(
-          `init container "${c.name}" failed: ${r.stderr.split("\n").at(-1) || `exit code ${r.code}`}`,
+          `init container "${c.name}" could not start: ${started.stderr.replace(/^Error: /, "")}`,
+        );
+      }
+      const waited = await podman(setup, ["wait", name]);
+      const code = Number.parseInt(waited.stdout.trim(), 10);
+      const log = await podman(setup, ["logs", name]);
+      await Deno.writeTextFile(`${dir}/init-${safe(c.name)}.log`, log.stdout + log.stderr);
+      if (code !== 0) {
+        const last = log.stderr.trim().split("\n").at(-1);
+        throw new Error(
+          `init container "${c.name}" failed: ${
+            last || `exit code ${Number.isFinite(code) ? code : waited.stderr}`
+          }`,
         );
       }
     }
@@ -262,6 +287,7 @@ export class PodmanRuntime implements Runtime {
     }
     const mainArgs = await this.#containerArgs(setup, run, dir, run.main, `${pod}-main`, true);
     await podmanOk(setup, ["create", ...mainArgs, ...this.#imageAndArgs(run.main, !!run.script)]);
+    for (const d of this.#projected) if (d.startsWith(`${dir}/`)) this.#projected.delete(d);
   }
 
   #labels(run: RunSpec): string[] {
@@ -285,10 +311,12 @@ export class PodmanRuntime implements Runtime {
     isMain: boolean,
   ): Promise<string[]> {
     const args = ["--pod", this.podNameOf(run), "--name", name, ...this.#labels(run), ...setup.containerArgs];
-    const env = plainEnv({ ...run, main: c });
-    for (const [k, v] of Object.entries(env)) args.push("-e", `${k}=${v}`);
+    // Volumes first, then the env, as the kubelet sets a container up.
+    for (const m of c.volumeMounts) args.push(...(await this.#mount(setup, run, dir, m)));
+    for (const e of containerEnv(run, c, { resources: this.resources })) {
+      args.push("-e", `${e.name}=${e.value}`);
+    }
     if (c.workingDir) args.push("-w", c.workingDir);
-    for (const m of c.volumeMounts) args.push(...(await this.#mount(setup, run, m)));
     if (isMain) {
       if (run.script) args.push("-v", `${dir}/staging:${SCRIPT_DIR}:ro`);
       for (const a of run.inputArtifacts) {
@@ -301,13 +329,27 @@ export class PodmanRuntime implements Runtime {
   }
 
   /** The mount flags of one volume mount; creates the podman volume when needed. */
-  async #mount(setup: PodmanSetup, run: RunSpec, m: RunContainer["volumeMounts"][number]): Promise<string[]> {
+  async #mount(
+    setup: PodmanSetup,
+    run: RunSpec,
+    dir: string,
+    m: RunContainer["volumeMounts"][number],
+  ): Promise<string[]> {
     const v = volumeOf(run, m.name);
     const kind = classifyVolume(v);
     const ro = m.readOnly ? ":ro" : "";
     if (kind.kind === "unsupported") throw new Error(kind.message);
     if (kind.kind === "hostPath") {
       return ["-v", `${kind.path}${m.subPath ? `/${m.subPath}` : ""}:${m.mountPath}${ro}`];
+    }
+    if (kind.kind === "projected") {
+      // A Secret's or ConfigMap's keys as files, read-only as in Kubernetes.
+      const files = `${dir}/volumes/${safe(v.name)}`;
+      if (!this.#projected.has(files)) {
+        await projectVolume(v, kind.source, this.resources, run.workflow.namespace, files);
+        this.#projected.add(files);
+      }
+      return ["-v", `${files}${m.subPath ? `/${m.subPath}` : ""}:${m.mountPath}:ro`];
     }
     const volume = kind.kind === "emptyDir"
       ? `${this.podNameOf(run)}-${safe(v.name)}`
@@ -483,8 +525,20 @@ export class PodmanRuntime implements Runtime {
       for (const id of pods.stdout.split("\n").filter(Boolean)) {
         await podman(setup, ["pod", "rm", "-f", "-t", "0", id]);
       }
-      const vols = await podman(setup, ["volume", "ls", "-q", ...f]);
-      for (const v of vols.stdout.split("\n").filter(Boolean)) await podman(setup, ["volume", "rm", "-f", v]);
+      // `volume ls` ORs label filters (unlike `ps` and `pod ps`): filter on the workflow, check the
+      // namespace here, or the volumes (and, with -f, the containers) of every other workflow go too.
+      const vols = await podman(setup, [
+        "volume",
+        "ls",
+        "--filter",
+        `label=skiff.workflow=${workflow.name}`,
+        "--format",
+        '{{.Name}} {{index .Labels "skiff.namespace"}}',
+      ]);
+      for (const line of vols.stdout.split("\n").filter(Boolean)) {
+        const [v, ns] = line.trim().split(/\s+/);
+        if (v && ns === workflow.namespace) await podman(setup, ["volume", "rm", "-f", v]);
+      }
     }
     await Deno.remove(this.layout.workflowDir(workflow), { recursive: true }).catch(() => {});
   }

@@ -14,10 +14,11 @@ import type { RunningState, StepDescription, StepResult } from "../../../executo
 import { writeJsonAtomic } from "../../../executor/mod.ts";
 import { DEFAULT_ENTRYPOINTS, effectiveArgv, type ImageEntrypoint, lookupEntrypoint } from "./images.ts";
 import { isFinal, NodeLayout, observationOf, Observations, readJson, safe } from "./common.ts";
-import type { HostObservation, ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./mod.ts";
+import type { ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./mod.ts";
 import { readinessProbe, waitReady } from "./readiness.ts";
 import { sandboxFor } from "./sandbox.ts";
-import { classifyVolume, plainEnv, stageInputArtifact, volumeOf } from "./volumes.ts";
+import { LocalResources } from "./resources.ts";
+import { classifyVolume, containerEnv, projectVolume, stageInputArtifact, volumeOf } from "./volumes.ts";
 
 /** Options of the process runtime. */
 export interface ProcessRuntimeOptions {
@@ -29,6 +30,8 @@ export interface ProcessRuntimeOptions {
   graceSeconds?: number;
   /** How to run the executor; the step file's path is appended. Default: this Deno running executor/main.ts. */
   executorCommand?: string[];
+  /** Secrets and ConfigMaps the steps read (default: none, more can be added to `resources`). */
+  resources?: LocalResources;
   /** Where warnings go (default console.warn). */
   warn?: (message: string) => void;
 }
@@ -49,6 +52,7 @@ interface Tracked {
 export class ProcessRuntime implements Runtime {
   readonly kind = "process" as const;
   readonly layout: NodeLayout;
+  readonly resources: LocalResources;
   #obs = new Observations();
   #tracked = new Map<string, Tracked>();
   #starting = new Map<string, Promise<void>>();
@@ -59,6 +63,7 @@ export class ProcessRuntime implements Runtime {
 
   constructor(readonly options: ProcessRuntimeOptions) {
     this.layout = new NodeLayout(options.dataDir);
+    this.resources = options.resources ?? new LocalResources();
     this.#entrypoints = { ...DEFAULT_ENTRYPOINTS, ...options.entrypoints };
     this.#warn = options.warn ?? ((m) => console.warn(m));
   }
@@ -132,7 +137,7 @@ export class ProcessRuntime implements Runtime {
     if (!run) return false;
     const result = await readJson<StepResult>(`${dir}/result.json`);
     if (result) {
-      this.#obs.set(run, observationOf(result));
+      this.#obs.set(run, observationOf(result, LOCAL_IP));
       return true;
     }
     const pid = await executorPid(dir);
@@ -173,6 +178,7 @@ export class ProcessRuntime implements Runtime {
     const box = sandboxFor(run, root);
     await Deno.mkdir(`${root}/tmp`, { recursive: true });
 
+    const projected = new Set<string>();
     for (const m of run.main.volumeMounts) {
       const v = volumeOf(run, m.name);
       const kind = classifyVolume(v);
@@ -180,9 +186,16 @@ export class ProcessRuntime implements Runtime {
       if (kind.kind === "emptyDir") source = `${dir}/volumes/${safe(v.name)}`;
       else if (kind.kind === "claim") source = this.layout.volumeDir(run.workflow, kind.claim);
       else if (kind.kind === "hostPath") source = kind.path;
-      else throw new Error(kind.message);
+      else if (kind.kind === "projected") {
+        source = `${dir}/volumes/${safe(v.name)}`;
+        if (!projected.has(v.name)) {
+          await projectVolume(v, kind.source, this.resources, run.workflow.namespace, source);
+          projected.add(v.name);
+        }
+      } else throw new Error(kind.message);
       if (m.subPath) source = `${source}/${m.subPath}`;
-      await Deno.mkdir(source, { recursive: true });
+      if (kind.kind !== "projected") await Deno.mkdir(source, { recursive: true });
+      else await Deno.stat(source).catch(() => Deno.mkdir(source, { recursive: true }));
       const at = box.map(m.mountPath);
       await Deno.mkdir(at.slice(0, at.lastIndexOf("/")), { recursive: true });
       await Deno.remove(at, { recursive: true }).catch(() => {});
@@ -201,7 +214,9 @@ export class ProcessRuntime implements Runtime {
     }
     argv = argv.map((a) => box.rewrite(a));
     const env: Record<string, string> = { TMPDIR: `${root}/tmp` };
-    for (const [k, v] of Object.entries(plainEnv(run))) env[k] = box.rewrite(v);
+    for (const e of containerEnv(run, run.main, { resources: this.resources, podIP: LOCAL_IP })) {
+      env[e.name] = e.literal ? box.rewrite(e.value) : e.value;
+    }
 
     const desc: StepDescription = {
       command: argv,
@@ -241,7 +256,7 @@ export class ProcessRuntime implements Runtime {
     const result = await readJson<StepResult>(`${t.dir}/result.json`).catch(() => undefined);
     let obs: NodeObservation;
     if (result) {
-      obs = observationOf(result);
+      obs = observationOf(result, LOCAL_IP);
       if (t.killReason !== undefined && obs.phase !== "Succeeded") obs.message = t.killReason;
     } else {
       obs = {
@@ -377,12 +392,15 @@ export class ProcessRuntime implements Runtime {
   }
 }
 
-/** A running step's observation; a daemon on this host is at 127.0.0.1. */
-function running(startedAt: string, daemon: boolean, ready = true): HostObservation {
-  if (!daemon) return { phase: "Running", startedAt };
+/** Where every step of this runtime is: this machine. */
+const LOCAL_IP = "127.0.0.1";
+
+/** A running step's observation; its pod IP is this machine's loopback address. */
+function running(startedAt: string, daemon: boolean, ready = true): NodeObservation {
+  if (!daemon) return { phase: "Running", startedAt, podIP: LOCAL_IP };
   return ready
-    ? { phase: "Running", startedAt, podIP: "127.0.0.1", daemonReady: true }
-    : { phase: "Running", startedAt, podIP: "127.0.0.1" };
+    ? { phase: "Running", startedAt, podIP: LOCAL_IP, daemonReady: true }
+    : { phase: "Running", startedAt, podIP: LOCAL_IP };
 }
 
 async function executorPid(dir: string): Promise<number | undefined> {

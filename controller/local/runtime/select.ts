@@ -8,6 +8,7 @@ import type { Runtime } from "./mod.ts";
 import { PodmanRuntime } from "./podman.ts";
 import { probePodman } from "./podman_cli.ts";
 import { ProcessRuntime } from "./process.ts";
+import type { LocalResources } from "./resources.ts";
 
 /** What `--runtime` accepts. */
 export type RuntimeKind = "auto" | "podman" | "process";
@@ -30,6 +31,8 @@ export interface CreateRuntimeOptions {
   probeImage?: string;
   /** podman pods' network. */
   network?: string;
+  /** Secrets and ConfigMaps for the steps (more can be added later through `runtime.resources`). */
+  resources?: LocalResources;
   warn?: (message: string) => void;
 }
 
@@ -41,6 +44,7 @@ export async function createRuntime(opts: CreateRuntimeOptions): Promise<Runtime
     ...(opts.entrypoints ? { entrypoints: opts.entrypoints } : {}),
     ...(opts.graceSeconds !== undefined ? { graceSeconds: opts.graceSeconds } : {}),
     ...(opts.warn ? { warn: opts.warn } : {}),
+    ...(opts.resources ? { resources: opts.resources } : {}),
   };
   const processRuntime = () => new ProcessRuntime(common);
   if (opts.kind === "process") {
