@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { LocalHost } from "../controller/local/host.ts";
 import { createRuntime, ImageMap, type RuntimeKind } from "../controller/local/runtime/mod.ts";
+import { LocalResources, ResourceError } from "../controller/local/runtime/resources.ts";
 import { CronScheduler } from "../controller/local/cron_scheduler.ts";
 import { LocalService } from "../controller/local/service.ts";
 import { defaultDataDir, Store } from "../controller/local/store.ts";
@@ -25,6 +26,8 @@ export interface ServerOptions {
   tokenFile?: string;
   /** Image map rules, e.g. `python:*=localhost/skiff-test`. */
   imageMap?: string;
+  /** Files of Secret/ConfigMap manifests that steps may use (`--resources`). */
+  resources?: string[];
   version: string;
   /** Where the server's messages go (default stderr). */
   log?: (line: string) => void;
@@ -76,11 +79,21 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
   } catch (e) {
     throw new CliError(`--image-map: ${e instanceof Error ? e.message : e}`);
   }
+  let resources: LocalResources;
+  try {
+    resources = await LocalResources.load(opts.resources ?? []);
+  } catch (e) {
+    if (e instanceof ResourceError || e instanceof Deno.errors.NotFound) {
+      throw new CliError(`--resources: ${e.message}`);
+    }
+    throw e;
+  }
   const store = Store.open(opts.dataDir);
   const choice = await createRuntime({
     kind: opts.runtime,
     dataDir: opts.dataDir,
     images,
+    resources,
     warn: (m) => log(m),
   });
   const metrics: { service?: LocalService } = {}; // reconciles of recover() come before the service
@@ -141,6 +154,7 @@ interface ServerFlags {
   authMode: string;
   tokenFile?: string;
   imageMap?: string;
+  resources: string[];
 }
 
 /** Adds `server`. */
@@ -166,6 +180,12 @@ export function addServerCommand(program: Command): void {
       "--image-map <rules>",
       "replace images, e.g. 'docker/whalesay=localhost/cowsay,python:*=python:3.12'",
     )
+    .option(
+      "--resources <file>",
+      "a file of Secret/ConfigMap manifests the steps may use (repeatable)",
+      (file: string, files: string[]) => [...files, file],
+      [] as string[],
+    )
     .action(async (flags: ServerFlags, cmd: Command) => {
       const port = Number(flags.port);
       if (!/^\d+$/.test(flags.port) || port > 65535) {
@@ -185,6 +205,7 @@ export function addServerCommand(program: Command): void {
         authMode: flags.authMode,
         ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
         ...(flags.imageMap ? { imageMap: flags.imageMap } : {}),
+        resources: flags.resources,
         version: `v${cmd.parent?.version() ?? ""}`,
       });
       const stop = () => {
