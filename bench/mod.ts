@@ -2,11 +2,12 @@
  * Runs every benchmark and prints its lines. Each benchmark measures against a baseline in the
  * same process and prints ratios. Add a benchmark by adding an entry to `BENCHMARKS`.
  *
- * Usage: `deno task bench`
+ * Usage: `deno task bench` (all), `deno task bench -- host` (one, by name)
  *
  * @module
  */
 import { runExprBench } from "./expr.ts";
+import { runHostBench } from "./host.ts";
 
 /** A named benchmark returning printable result lines. */
 export interface Benchmark {
@@ -17,10 +18,12 @@ export interface Benchmark {
 /** All benchmarks, run in order. */
 export const BENCHMARKS: Benchmark[] = [
   { name: "expr-wasm", run: runExprBench },
+  { name: "host", run: runHostBench },
 ];
 
 if (import.meta.main) {
-  const only = Deno.args[0];
+  // `deno task bench -- host` passes the `--` through.
+  const only = Deno.args.find((a) => a !== "--");
   for (const b of BENCHMARKS) {
     if (only && b.name !== only) continue;
     console.log(`# ${b.name}`);

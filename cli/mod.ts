@@ -1,6 +1,7 @@
 /** The skiff command line: one program, one subcommand per job. */
 import { Command, CommanderError } from "commander";
 import { addLintCommand } from "./lint.ts";
+import { addRunCommand } from "./run.ts";
 import { addServerCommand } from "./server.ts";
 import { addClientCommands } from "./client/mod.ts";
 import { CliError } from "./errors.ts";
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run skiff --help for usage)")
     .exitOverride();
   addLintCommand(program);
+  addRunCommand(program);
   addServerCommand(program);
   addClientCommands(program);
   return program;
