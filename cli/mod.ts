@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { addLintCommand } from "./lint.ts";
 import { addRunCommand } from "./run.ts";
 import { addServerCommand } from "./server.ts";
+import { addControllerCommand } from "./controller.ts";
 import { addClientCommands } from "./client/mod.ts";
 import { CliError } from "./errors.ts";
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   addLintCommand(program);
   addRunCommand(program);
   addServerCommand(program);
+  addControllerCommand(program);
   addClientCommands(program);
   return program;
 }

@@ -1,0 +1,273 @@
+/**
+ * Tier (b): the same cluster with a real node (containerd + kubelet built from source). The
+ * executor image is built from this checkout (deploy/executor-rootfs.sh, the tree the Dockerfile
+ * builds) and imported into the node's containerd; workflows then run for real: `init` copies the
+ * executor into the pod, `main` runs the user's command through it in a busybox image, `wait`
+ * reports the result as a WorkflowTaskResult with the pod's own ServiceAccount token, and logs are
+ * read from the kubelet through the API.
+ *
+ * Pods reach the API server on 127.0.0.1 (host network): the test cluster has no kube-proxy.
+ * Skipped, saying why, when the node's binaries or containerd are missing.
+ */
+import { equal, ok } from "node:assert/strict";
+import { parse as parseYaml } from "yaml";
+import { PODS } from "../../controller/kube/client.ts";
+import type { Pod } from "../../controller/kube/pods.ts";
+import type { Workflow } from "../../controller/spec/types.ts";
+import { clusterEnv, eventually, STATE, type TestCluster } from "./cluster.ts";
+import { newHarness } from "./harness.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const EXECUTOR_IMAGE = "docker.io/skiff/executor:test";
+const BUSYBOX = "docker.io/library/busybox:1.35-skiff";
+
+/** Why tier (b) cannot run here (undefined: it can). */
+export async function nodeSkipReason(bin: string | undefined): Promise<string | undefined> {
+  if (!bin) return "the cluster binaries are not built";
+  for (const b of ["kubelet", "kube-controller-manager", "kube-scheduler", "pause"]) {
+    if (!(await Deno.stat(`${bin}/${b}`).then(() => true, () => false))) {
+      return `${b} is not built (tests/cluster/build.sh all)`;
+    }
+  }
+  if (Deno.uid?.() !== 0) return "a node needs root";
+  const has = async (cmd: string) =>
+    (await new Deno.Command("sh", { args: ["-c", `command -v ${cmd}`], stdout: "null", stderr: "null" })
+      .output()).success;
+  if (!(await has("containerd")) && !(await has("apt-get"))) {
+    return "containerd is not installed and apt-get is missing";
+  }
+  if (Deno.env.get("SKIFF_KUBE_TEST_NODE") === "0") return "SKIFF_KUBE_TEST_NODE=0";
+  return undefined;
+}
+
+async function sh(script: string, env: Record<string, string> = {}): Promise<string> {
+  const out = await new Deno.Command("bash", {
+    args: ["-c", script],
+    cwd: ROOT,
+    env: { ...clusterEnv(), ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  if (!out.success) throw new Error(`${script}\nfailed (${out.code}):\n${dec.decode(out.stderr)}`);
+  return dec.decode(out.stdout);
+}
+
+/** The node's own ports (not the defaults, which another cluster of this machine may use). */
+const NODE_PORTS = {
+  SKIFF_CLUSTER_CM_PORT: "20257",
+  SKIFF_CLUSTER_SCHEDULER_PORT: "20259",
+  SKIFF_CLUSTER_KUBELET_PORT: "20250",
+  SKIFF_CLUSTER_KUBELET_HEALTHZ_PORT: "20248",
+};
+
+/** Builds the executor image from this checkout and imports it into the node's containerd. */
+async function importExecutorImage(): Promise<void> {
+  const work = await Deno.makeTempDir({ prefix: "skiff-executor-image-" });
+  try {
+    await sh(`sh deploy/executor-rootfs.sh "${work}/rootfs"`);
+    const entry = JSON.stringify([
+      "/skiff/lib/ld.so",
+      "--library-path",
+      "/skiff/lib",
+      "/skiff/bin/deno",
+      "run",
+      "-A",
+      "--no-config",
+      "--no-lock",
+      "/skiff/agent.js",
+    ]);
+    await sh(`
+set -euo pipefail
+cd "${work}"
+tar --numeric-owner --owner=0 --group=0 --mtime=@0 -C rootfs -cf layer.tar .
+lsha=$(sha256sum layer.tar | cut -d' ' -f1)
+mkdir -p "$lsha" && mv layer.tar "$lsha/layer.tar"
+printf '{"architecture":"amd64","os":"linux","config":{"Env":["PATH=/usr/bin:/bin"],"Entrypoint":%s,"Cmd":["wait"],"WorkingDir":"/"},"rootfs":{"type":"layers","diff_ids":["sha256:%s"]}}' '${entry}' "$lsha" > config.json
+csha=$(sha256sum config.json | cut -d' ' -f1)
+mv config.json "$csha.json"
+printf '[{"Config":"%s.json","RepoTags":["skiff/executor:test"],"Layers":["%s/layer.tar"]}]' "$csha" "$lsha" > manifest.json
+tar -cf image.tar manifest.json "$csha.json" "$lsha/layer.tar"
+ctr --address "${STATE}/containerd/containerd.sock" --namespace k8s.io images import image.tar >/dev/null
+`);
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+}
+
+export function defineNodeTests(
+  cluster: () => Promise<TestCluster>,
+  skip: string | undefined,
+): void {
+  let nodeReady: Promise<void> | undefined;
+  const node = async (c: TestCluster) => {
+    nodeReady ??= (async () => {
+      await sh(`tests/cluster/start.sh node >/dev/null`, NODE_PORTS);
+      await importExecutorImage();
+    })();
+    await nodeReady;
+    return c;
+  };
+  const test = (name: string, fn: (c: TestCluster) => Promise<void>) =>
+    Deno.test({
+      name: `kube node: ${name}${skip ? ` (skipped: ${skip})` : ""}`,
+      ignore: skip !== undefined,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: async () => await fn(await node(await cluster())),
+    });
+
+  test("a workflow runs in real pods: init/wait/main, outputs through WorkflowTaskResults, logs from the kubelet", async (c) => {
+    const port = new URL(c.client.server).port;
+    const h = await newHarness(c, "node", {
+      kubelet: false,
+      config: {
+        executor: {
+          image: EXECUTOR_IMAGE,
+          imagePullPolicy: "IfNotPresent",
+          env: [{ name: "KUBERNETES_SERVICE_HOST", value: "127.0.0.1" }, {
+            name: "KUBERNETES_SERVICE_PORT",
+            value: port,
+          }],
+        },
+        workflowDefaults: { spec: { serviceAccountName: "skiff-workflow", hostNetwork: true } },
+      },
+    });
+    try {
+      // the pods' ServiceAccount and its right to report results (deploy/namespace/workflow-rbac.yaml)
+      const sa = await c.kubectl([
+        "-n",
+        h.namespace,
+        "apply",
+        "-f",
+        `${ROOT}deploy/namespace/workflow-rbac.yaml`,
+      ]);
+      equal(sa.code, 0, sa.stderr);
+      const rb = await c.kubectl([
+        "-n",
+        h.namespace,
+        "create",
+        "rolebinding",
+        "skiff-workflow",
+        "--clusterrole",
+        "skiff-workflow",
+        "--serviceaccount",
+        `${h.namespace}:skiff-workflow`,
+      ]);
+      equal(rb.code, 0, rb.stderr);
+      const created = await h.submit(parseYaml(`
+metadata: {generateName: real-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: generate, template: generate}
+    - - name: consume
+        template: consume
+        arguments:
+          parameters:
+          - {name: result, value: "{{steps.generate.outputs.result}}"}
+          - {name: param, value: "{{steps.generate.outputs.parameters.word}}"}
+  - name: generate
+    script:
+      image: ${BUSYBOX}
+      command: [sh]
+      source: |
+        echo -n bird > /tmp/word
+        echo 42
+    outputs:
+      parameters:
+      - name: word
+        valueFrom: {path: /tmp/word}
+  - name: consume
+    inputs: {parameters: [{name: result}, {name: param}]}
+    container:
+      image: ${BUSYBOX}
+      command: [sh, -c, "echo got {{inputs.parameters.result}} and {{inputs.parameters.param}}"]
+`) as Workflow);
+      const name = created.metadata.name!;
+      const done = await h.waitDone(name, 180_000);
+      equal(done.status?.phase, "Succeeded", done.status?.message ?? "");
+      const nodes = Object.values(done.status?.nodes ?? {});
+      const generate = nodes.find((n) => n.displayName === "generate")!;
+      equal(generate.outputs?.result, "42");
+      equal(generate.outputs?.parameters?.find((p) => p.name === "word")?.value, "bird");
+      const logs: string[] = [];
+      for await (const e of h.service.workflowLogs(h.namespace, name, {}, AbortSignal.timeout(30_000))) {
+        logs.push(e.content);
+      }
+      ok(logs.includes("got 42 and bird"), JSON.stringify(logs));
+      await eventually(
+        "both pods to be Succeeded",
+        async () => {
+          const pods = await h.client.list<Pod>(PODS, h.namespace, {
+            labelSelector: `workflows.argoproj.io/workflow=${name}`,
+          });
+          return pods.items.length === 2 && pods.items.every((p) => p.status?.phase === "Succeeded")
+            ? true
+            : undefined;
+        },
+        30_000,
+        250,
+      );
+    } finally {
+      await h.close();
+    }
+  });
+
+  test("terminate stops a real running pod through activeDeadlineSeconds; the kubelet reports DeadlineExceeded", async (c) => {
+    const port = new URL(c.client.server).port;
+    const h = await newHarness(c, "nodekill", {
+      kubelet: false,
+      config: {
+        executor: {
+          image: EXECUTOR_IMAGE,
+          imagePullPolicy: "IfNotPresent",
+          env: [{ name: "KUBERNETES_SERVICE_HOST", value: "127.0.0.1" }, {
+            name: "KUBERNETES_SERVICE_PORT",
+            value: port,
+          }],
+        },
+        workflowDefaults: { spec: { hostNetwork: true } },
+      },
+    });
+    try {
+      const created = await h.submit(parseYaml(`
+metadata: {generateName: long-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: ${BUSYBOX}, command: [sh, -c, "echo started; sleep 300"]}
+`) as Workflow);
+      const name = created.metadata.name!;
+      await eventually(
+        "the pod to run",
+        async () => {
+          const p = await h.client.get<Pod>(PODS, h.namespace, name);
+          return p.status?.containerStatuses?.find((s) => s.name === "main")?.state?.running
+            ? true
+            : undefined;
+        },
+        120_000,
+        500,
+      );
+      await h.service.terminateWorkflow(h.namespace, name);
+      const done = await h.waitDone(name, 60_000);
+      equal(done.status?.phase, "Failed");
+      const pod = await eventually(
+        "the pod to stop",
+        async () => {
+          const p = await h.client.get<Pod>(PODS, h.namespace, name);
+          return p.status?.phase === "Failed" ? p : undefined;
+        },
+        60_000,
+        500,
+      );
+      equal(pod.status?.reason, "DeadlineExceeded");
+    } finally {
+      await h.close();
+    }
+  });
+}
