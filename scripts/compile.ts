@@ -10,7 +10,9 @@ if (denort) {
   try {
     await Deno.stat(denort);
   } catch {
-    fail(`DENORT_BIN is set to "${denort}", but no file is there; point it at a denort binary for Deno ${Deno.version.deno}`);
+    fail(
+      `DENORT_BIN is set to "${denort}", but no file is there; point it at a denort binary for Deno ${Deno.version.deno}`,
+    );
   }
 } else if (!await canReach("https://dl.deno.land/")) {
   fail(

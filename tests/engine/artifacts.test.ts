@@ -51,7 +51,7 @@ spec:
 
 Deno.test("artifacts: a saved output artifact is in the node's outputs and becomes the next step's input", () => {
   const r = runWorkflow(PASSING);
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   const gen = node(r, "generate");
   deepStrictEqual(gen.outputs?.artifacts, [{
     name: "hello-art",
@@ -109,7 +109,7 @@ spec:
 `,
     { scripts: { flip: { stdout: "heads\n" } } },
   );
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   const heads = node(r, "heads");
   deepStrictEqual(started(r, "consume").inputArtifacts[0]?.from, { nodeId: heads.id, artifact: "out" });
 });
@@ -140,7 +140,7 @@ spec:
 `,
     { scripts: { gen: { artifacts: {} } } },
   );
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   equal(node(r, "gen").outputs?.artifacts, undefined);
   deepStrictEqual(started(r, "consume").inputArtifacts, []);
 });
@@ -213,7 +213,7 @@ spec:
     inputs: {artifacts: [{name: message, path: /in}]}
     container: {image: alpine, command: [ls, /in]}
 `);
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   const gen = node(r, "gen");
   deepStrictEqual(r.status.outputs?.artifacts, [{
     name: "report",
@@ -255,7 +255,7 @@ spec:
     inputs: {artifacts: [{name: message, path: /in/message}]}
     container: {image: alpine, command: [cat, /in/message]}
 `);
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   const gen = node(r, "gen");
   const local = { nodeId: gen.id, artifact: "out", location: `/artifacts/${gen.id}/out` };
   deepStrictEqual(node(r, "inner").outputs?.artifacts, [{

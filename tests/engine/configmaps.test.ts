@@ -33,13 +33,13 @@ Deno.test("configmaps: global and input parameters read from the ConfigMaps the 
       "hello-colors": { labels: LABEL, data: { favourite: "blue" } },
     },
   });
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   equal(r.started[0]?.main.command?.at(-1), "hello blue");
 });
 
 Deno.test("configmaps: a missing ConfigMap uses valueFrom.default; without one the workflow fails in Argo's words", () => {
   const r = runWorkflow(WF, { configMaps: { settings: { labels: LABEL, data: { greeting: "hi" } } } });
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   equal(r.started[0]?.main.command?.at(-1), "hi grey");
 
   const none = runWorkflow(WF, { resourceHint: "give it to skiff with --resources FILE" });

@@ -25,7 +25,7 @@ spec:
 
 Deno.test("pod IP: a daemon's IP is its node's podIP and reaches the next step as {{steps.server.ip}}", () => {
   const r = runWorkflow(DAEMON, { scripts: { server: { daemon: true } } });
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   const server = Object.values(r.status.nodes ?? {}).find((n) => n.displayName === "server");
   ok(server);
   const ip = podIPOf(r.started.find((s) => s.templateName === "server")!);
@@ -55,7 +55,7 @@ spec:
     inputs: {parameters: [{name: msg, default: none}]}
     container: {image: alpine, command: [echo, "{{inputs.parameters.msg}}"]}
 `);
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   const [a, b] = r.started;
   equal(b?.main.command?.at(-1), podIPOf(a!));
   for (const n of Object.values(r.status.nodes ?? {}).filter((n) => n.type === "Pod")) {

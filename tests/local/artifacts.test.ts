@@ -51,7 +51,7 @@ for (const kind of ["process", "podman"] as const) {
       });
       await rt.start(write);
       const w = await rt.wait(write.nodeId);
-      assert.equal(w.phase, "Succeeded", w.message);
+      assert.equal(w.phase, "Succeeded", w.message ?? "");
       assert.deepEqual(Object.keys(w.artifacts ?? {}).sort(), ["dir", "file"]);
 
       // An http artifact is downloaded by the host before the step starts.
@@ -82,7 +82,7 @@ for (const kind of ["process", "podman"] as const) {
       });
       await rt.start(read);
       const r = await rt.wait(read.nodeId);
-      assert.equal(r.phase, "Succeeded", r.message);
+      assert.equal(r.phase, "Succeeded", r.message ?? "");
       assert.equal(r.stdout, "one\ntwo\ntwo\nfrom http\n600\n");
 
       const s3 = runSpec(wf, {

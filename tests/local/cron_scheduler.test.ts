@@ -56,7 +56,7 @@ Deno.test("a * * * * * CronWorkflow submits <name>-<unix time> through the host;
     const first = cron.sync("default", "every-minute");
     assert.equal(first?.run?.workflow.metadata.name, "every-minute-1773014460");
     const done = await host.waitFor("default", "every-minute-1773014460");
-    assert.equal(done.phase, "Succeeded", done.object.status?.message);
+    assert.equal(done.phase, "Succeeded", done.object.status?.message ?? "");
     const wf: Workflow = done.object;
     assert.equal(wf.metadata.labels?.["workflows.argoproj.io/cron-workflow"], "every-minute");
     assert.equal(wf.metadata.annotations?.["workflows.argoproj.io/scheduled-time"], "2026-03-09T00:01:00Z");

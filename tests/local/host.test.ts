@@ -85,7 +85,7 @@ async function outputParametersRun(host: LocalHost) {
   const submitted = host.submit(workflow(OUTPUT_PARAMETERS));
   assert.match(submitted.name, /^output-parameter-[a-z0-9]{5}$/);
   const done = await host.waitFor("default", submitted.name);
-  assert.equal(done.phase, "Succeeded", done.object.status?.message);
+  assert.equal(done.phase, "Succeeded", done.object.status?.message ?? "");
   const nodes = nodesByDisplayName(done.object);
   assert.deepEqual(nodes["generate-parameter"]?.outputs?.parameters?.map((p) => [p.name, p.value]), [[
     "hello-param",
@@ -209,7 +209,7 @@ spec:
   const second = await processHost(dir);
   await second.host.recover();
   const done = await second.host.waitFor("default", w.name);
-  assert.equal(done.phase, "Succeeded", done.object.status?.message);
+  assert.equal(done.phase, "Succeeded", done.object.status?.message ?? "");
   assert.equal(await Deno.readTextFile(`${marks}/once`), "x\n");
   const nodes = Object.values(done.object.status!.nodes!);
   const slow = nodes.find((n) => n.displayName === "slow")!;
@@ -256,7 +256,7 @@ spec:
   const second = await podmanHost(dir);
   await second.host.recover();
   const done = await second.host.waitFor("default", w.name);
-  assert.equal(done.phase, "Succeeded", done.object.status?.message);
+  assert.equal(done.phase, "Succeeded", done.object.status?.message ?? "");
   const node = Object.values(done.object.status!.nodes!)[0]!;
   assert.equal(node.outputs?.result, "begun\nended");
   await (second.host.runtime as Runtime).cleanup({ namespace: "default", name: w.name });

@@ -87,7 +87,7 @@ Deno.test("retry runs only the failed step again, with a changed parameter; its 
   assert.equal(nodeNamed(retried.object, "flaky"), undefined, "the failed step is forgotten");
   assert.equal(nodeNamed(retried.object, "setup")?.phase, "Succeeded", "succeeded work is kept");
   const done = await host.waitFor("default", "retry-me");
-  assert.equal(done.phase, "Succeeded", done.object.status?.message);
+  assert.equal(done.phase, "Succeeded", done.object.status?.message ?? "");
 
   assert.deepEqual(
     [await runs(marks, "setup"), await runs(marks, "flaky"), await runs(marks, "after")],
@@ -117,7 +117,7 @@ Deno.test("retry twice; retry of a succeeded workflow needs restartSuccessful an
   assert.equal((await host.waitFor("default", "retry-me")).phase, "Failed");
   host.retry("default", "retry-me");
   const done = await host.waitFor("default", "retry-me");
-  assert.equal(done.phase, "Succeeded", done.object.status?.message);
+  assert.equal(done.phase, "Succeeded", done.object.status?.message ?? "");
   assert.deepEqual([await runs(marks, "setup"), await runs(marks, "flaky")], [1, 3]);
   const flakyId = nodeNamed(done.object, "flaky")!.id;
   assert.deepEqual(host.store.nodeAttempts(done.uid), { [flakyId]: 2 });
@@ -126,7 +126,7 @@ Deno.test("retry twice; retry of a succeeded workflow needs restartSuccessful an
   // A selected succeeded step runs again (with what follows it: nothing, for the last one).
   host.retry("default", "retry-me", { restartSuccessful: true, nodeFieldSelector: "displayName=after" });
   const again = await host.waitFor("default", "retry-me");
-  assert.equal(again.phase, "Succeeded", again.object.status?.message);
+  assert.equal(again.phase, "Succeeded", again.object.status?.message ?? "");
   assert.deepEqual(
     [await runs(marks, "setup"), await runs(marks, "flaky"), await runs(marks, "after")],
     [1, 3, 2],
@@ -151,7 +151,7 @@ Deno.test("a retry stored by a host that stopped at once is carried out by the n
   const second = processHost(dir);
   await second.recover();
   const done = await second.waitFor("default", "retry-me");
-  assert.equal(done.phase, "Succeeded", done.object.status?.message);
+  assert.equal(done.phase, "Succeeded", done.object.status?.message ?? "");
   assert.deepEqual(
     [await runs(marks, "setup"), await runs(marks, "flaky"), await runs(marks, "after")],
     [1, 2, 1],
@@ -179,7 +179,7 @@ Deno.test({
     assert.equal((await host.waitFor("default", "retry-me")).phase, "Failed");
     host.retry("default", "retry-me", { parameters: ["msg=second"] });
     const done = await host.waitFor("default", "retry-me");
-    assert.equal(done.phase, "Succeeded", done.object.status?.message);
+    assert.equal(done.phase, "Succeeded", done.object.status?.message ?? "");
     assert.deepEqual(
       [await runs(marks, "setup"), await runs(marks, "flaky"), await runs(marks, "after")],
       [1, 2, 1],

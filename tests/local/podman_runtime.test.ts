@@ -33,7 +33,7 @@ podmanTest("docker/whalesay runs cowsay in a container: result and log", async (
   const run = runSpec(wf, { main: { image: "docker/whalesay", command: ["cowsay"], args: ["hello world"] } });
   await rt.start(run);
   const obs = await rt.wait(run.nodeId);
-  assert.equal(obs.phase, "Succeeded", obs.message);
+  assert.equal(obs.phase, "Succeeded", obs.message ?? "");
   assert.equal(obs.exitCode, 0);
   assert.match(obs.stdout!, /< hello world >/);
   assert.match(await rt.logs(run.workflow, run.nodeId), /< hello world >/);
@@ -97,7 +97,7 @@ podmanTest(
     });
     await rt.start(run);
     const obs = await rt.wait(run.nodeId);
-    assert.equal(obs.phase, "Succeeded", obs.message);
+    assert.equal(obs.phase, "Succeeded", obs.message ?? "");
     assert.equal(obs.stdout, "hi pod /work\n");
     assert.deepEqual(obs.parameters, { n: "7", m: "none" });
   },
@@ -186,7 +186,7 @@ podmanTest(
     });
     await rt.start(write);
     const w = await rt.wait(write.nodeId);
-    assert.equal(w.phase, "Succeeded", w.message);
+    assert.equal(w.phase, "Succeeded", w.message ?? "");
     const read = runSpec(wf, {
       volumes: [claim],
       main: {
@@ -201,7 +201,7 @@ podmanTest(
     });
     await rt.start(read);
     const r = await rt.wait(read.nodeId);
-    assert.equal(r.phase, "Succeeded", r.message);
+    assert.equal(r.phase, "Succeeded", r.message ?? "");
     assert.equal(r.stdout, "from-init\nart\nraw text\n");
   },
 );
@@ -229,7 +229,7 @@ podmanTest("a sidecar shares the pod's localhost with the main container", async
   });
   await rt.start(run);
   const obs = await rt.wait(run.nodeId);
-  assert.equal(obs.phase, "Succeeded", obs.message);
+  assert.equal(obs.phase, "Succeeded", obs.message ?? "");
   assert.equal(obs.stdout, "from sidecar\n");
 });
 

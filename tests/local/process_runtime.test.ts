@@ -68,7 +68,7 @@ Deno.test("a python script template with env and an output parameter", async () 
   });
   await rt.start(run);
   const obs = await rt.wait(run.nodeId);
-  assert.equal(obs.phase, "Succeeded", obs.message);
+  assert.equal(obs.phase, "Succeeded", obs.message ?? "");
   assert.equal(obs.stdout, "hi skiff\n");
   assert.deepEqual(obs.parameters, { n: "42" });
 });
@@ -138,7 +138,7 @@ Deno.test("a claim volume is shared by steps; output artifacts become the next s
   });
   await rt.start(write);
   const w = await rt.wait(write.nodeId);
-  assert.equal(w.phase, "Succeeded", w.message);
+  assert.equal(w.phase, "Succeeded", w.message ?? "");
   const read = runSpec(wf, {
     volumes,
     main: { command: ["sh", "-c", "cat /mnt/vol/note.txt /in/art/a.txt /in/raw.txt"], volumeMounts },
@@ -149,7 +149,7 @@ Deno.test("a claim volume is shared by steps; output artifacts become the next s
   });
   await rt.start(read);
   const r = await rt.wait(read.nodeId);
-  assert.equal(r.phase, "Succeeded", r.message);
+  assert.equal(r.phase, "Succeeded", r.message ?? "");
   assert.equal(r.stdout, "from-volume\nart\nraw text\n");
 });
 

@@ -161,7 +161,7 @@ for (const kind of ["process", "podman"] as const) {
     try {
       await rt.start(run);
       const obs = await rt.wait(run.nodeId);
-      assert.equal(obs.phase, "Succeeded", obs.message);
+      assert.equal(obs.phase, "Succeeded", obs.message ?? "");
       assert.equal(
         obs.stdout,
         `user=admin pw=s3cret /tmp/not-a-path color=blue pod=${run.podName}\n` +
@@ -226,7 +226,7 @@ spec:
   try {
     const ok = host.submit(workflow("settings"));
     const done = await host.waitFor("default", ok.name);
-    assert.equal(done.phase, "Succeeded", done.object.status?.message);
+    assert.equal(done.phase, "Succeeded", done.object.status?.message ?? "");
     assert.equal(Object.values(done.object.status!.nodes!)[0]?.outputs?.result, "hello");
 
     const bad = host.submit(workflow("plain"));
