@@ -8,6 +8,12 @@
  * spec and the workflow's own spec (the workflow's own fields win; named lists merge by name).
  */
 import type { Template, Workflow, WorkflowSpec, WorkflowStatus } from "../spec/types.ts";
+import {
+  joinSpec,
+  localCallsAsRefs,
+  storedTemplateKey as keyOf,
+  templateRefsIn as refsIn,
+} from "../engine/template-refs.ts";
 
 /** Where templates are read from (the API, a test's map). */
 export interface TemplateSource {
@@ -85,76 +91,4 @@ export function effectiveSpec(wf: Workflow, defaults?: WorkflowSpec): WorkflowSp
   }
   if (defaults) spec = joinSpec(defaults, spec);
   return spec;
-}
-
-/** Argo's JoinWorkflowSpec: `over`'s fields over `base`'s; templates and arguments merge by name. */
-export function joinSpec(base: WorkflowSpec, over: WorkflowSpec): WorkflowSpec {
-  const out = merge(base, over) as WorkflowSpec;
-  const byName = <T extends { name?: string }>(a: T[] = [], b: T[] = []): T[] => {
-    const names = new Set(b.map((x) => x.name));
-    return [...a.filter((x) => !names.has(x.name)), ...b];
-  };
-  if (base.templates || over.templates) out.templates = byName(base.templates, over.templates);
-  const params = byName(base.arguments?.parameters, over.arguments?.parameters);
-  const artifacts = byName(base.arguments?.artifacts, over.arguments?.artifacts);
-  if (params.length > 0 || artifacts.length > 0) {
-    out.arguments = {
-      ...(params.length > 0 ? { parameters: params } : {}),
-      ...(artifacts.length > 0 ? { artifacts } : {}),
-    };
-  }
-  return out;
-}
-
-function merge(base: unknown, over: unknown): unknown {
-  if (over === undefined) return structuredClone(base);
-  if (!isRecord(base) || !isRecord(over)) return structuredClone(over);
-  const out: Record<string, unknown> = structuredClone(base);
-  for (const [k, v] of Object.entries(over)) out[k] = merge(out[k], v);
-  return out;
-}
-
-interface Ref {
-  name: string;
-  template: string;
-  clusterScope: boolean;
-}
-
-function keyOf(r: Ref): string {
-  return `${r.clusterScope ? "cluster" : "namespaced"}/${r.name}/${r.template}`;
-}
-
-/** Every `templateRef` under `values`. */
-function refsIn(value: unknown, out: Ref[] = []): Ref[] {
-  if (Array.isArray(value)) {
-    for (const v of value) refsIn(v, out);
-  } else if (isRecord(value)) {
-    const ref = value.templateRef;
-    if (isRecord(ref) && typeof ref.name === "string" && typeof ref.template === "string") {
-      out.push({ name: ref.name, template: ref.template, clusterScope: ref.clusterScope === true });
-    }
-    for (const [k, v] of Object.entries(value)) if (k !== "templateRef") refsIn(v, out);
-  }
-  return out;
-}
-
-/** A copy of a WorkflowTemplate's template whose `template: x` calls become templateRefs into it. */
-function localCallsAsRefs(value: unknown, name: string, clusterScope: boolean, depth = 0): unknown {
-  if (Array.isArray(value)) return value.map((v) => localCallsAsRefs(v, name, clusterScope, depth + 1));
-  if (!isRecord(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = k === "templateRef" || k === "inputs" || k === "outputs" || k === "container" || k === "script"
-      ? structuredClone(v)
-      : localCallsAsRefs(v, name, clusterScope, depth + 1);
-  }
-  if (depth > 0 && typeof out.template === "string" && out.templateRef === undefined) {
-    out.templateRef = { name, template: out.template, ...(clusterScope ? { clusterScope: true } : {}) };
-    delete out.template;
-  }
-  return out;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -7,6 +7,7 @@ import { stringify } from "yaml";
 import { lintDocuments } from "../spec/lint/mod.ts";
 import { type LoadedDocument, loadText } from "../spec/load.ts";
 import type { NodeStatus, Template } from "../spec/types.ts";
+import { joinSpec, localCallsAsRefs, storedTemplateKey, templateRefsIn } from "../engine/template-refs.ts";
 import type {
   ClusterWorkflowTemplate,
   RequestSource,
@@ -95,71 +96,6 @@ function documentOf(value: AnyObject, source?: RequestSource): LoadedDocument {
   return { ...doc, value };
 }
 
-/** Argo's JoinWorkflowSpec: the workflow's own fields over the template's; named lists merge by name. */
-function joinSpec(base: Workflow["spec"], over: Workflow["spec"]): Workflow["spec"] {
-  const out = merge(base, over) as Workflow["spec"];
-  const byName = <T extends { name?: string }>(a: T[] = [], b: T[] = []): T[] => {
-    const names = new Set(b.map((x) => x.name));
-    return [...a.filter((x) => !names.has(x.name)), ...b];
-  };
-  if (base.templates || over.templates) out.templates = byName(base.templates, over.templates);
-  const params = byName(base.arguments?.parameters, over.arguments?.parameters);
-  const artifacts = byName(base.arguments?.artifacts, over.arguments?.artifacts);
-  if (params.length > 0 || artifacts.length > 0) {
-    out.arguments = {
-      ...(params.length > 0 ? { parameters: params } : {}),
-      ...(artifacts.length > 0 ? { artifacts } : {}),
-    };
-  }
-  return out;
-}
-
-function merge(base: unknown, over: unknown): unknown {
-  if (over === undefined) return structuredClone(base);
-  if (!isRecord(base) || !isRecord(over)) return structuredClone(over);
-  const out: Record<string, unknown> = structuredClone(base);
-  for (const [k, v] of Object.entries(over)) out[k] = merge(out[k], v);
-  return out;
-}
-
-interface Ref {
-  name: string;
-  template: string;
-  clusterScope: boolean;
-}
-
-/** Every `templateRef` under `value`. */
-function templateRefsIn(value: unknown, out: Ref[] = []): Ref[] {
-  if (Array.isArray(value)) {
-    for (const v of value) templateRefsIn(v, out);
-  } else if (isRecord(value)) {
-    const ref = value.templateRef;
-    if (isRecord(ref) && typeof ref.name === "string" && typeof ref.template === "string") {
-      out.push({ name: ref.name, template: ref.template, clusterScope: ref.clusterScope === true });
-    }
-    for (const [k, v] of Object.entries(value)) if (k !== "templateRef") templateRefsIn(v, out);
-  }
-  return out;
-}
-
-/** A copy of a WorkflowTemplate's template whose `template: x` calls become templateRefs into it. */
-function localCallsAsRefs(value: unknown, name: string, clusterScope: boolean, depth = 0): unknown {
-  if (Array.isArray(value)) return value.map((v) => localCallsAsRefs(v, name, clusterScope, depth + 1));
-  if (!isRecord(value)) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) {
-    out[k] = k === "templateRef" || k === "inputs" || k === "outputs" || k === "container" || k === "script"
-      ? structuredClone(v)
-      : localCallsAsRefs(v, name, clusterScope, depth + 1);
-  }
-  // A call (step, task, hook) names its template; the template itself (depth 0) has a `name` only.
-  if (depth > 0 && typeof out.template === "string" && out.templateRef === undefined) {
-    out.templateRef = { name, template: out.template, ...(clusterScope ? { clusterScope: true } : {}) };
-    delete out.template;
-  }
-  return out;
-}
-
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -221,7 +157,7 @@ export function hydrate(objects: ObjectTable, namespace: string, input: Workflow
   const queue: unknown[] = [wf.spec.templates, wf.spec.hooks, wf.spec.templateDefaults];
   while (queue.length > 0) {
     for (const ref of templateRefsIn(queue.shift())) {
-      const key = `${ref.clusterScope ? "cluster" : "namespaced"}/${ref.name}/${ref.template}`;
+      const key = storedTemplateKey(ref);
       if (stored[key]) continue;
       const kind = ref.clusterScope ? "ClusterWorkflowTemplate" : "WorkflowTemplate";
       const doc = objects.get<WorkflowTemplate>(kind, ref.clusterScope ? "" : namespace, ref.name)
