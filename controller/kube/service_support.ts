@@ -3,8 +3,7 @@
  * object as the API receives it (lint against the templates in the cluster, with line:col of the
  * request body), and the resources of each kind.
  */
-import { stringify } from "yaml";
-import { lintDocuments } from "../spec/lint/mod.ts";
+import { admitShape, lintErrors } from "../../web/admission.ts";
 import { type LoadedDocument, loadText } from "../spec/load.ts";
 import { normalizeDocument } from "../spec/normalize.ts";
 import type { RequestSource, Workflow } from "../../web/service.ts";
@@ -75,27 +74,7 @@ export async function checkObject(
   input: unknown,
   source?: RequestSource,
 ): Promise<AnyObject> {
-  if (input === null || typeof input !== "object" || Array.isArray(input)) {
-    throw errors.invalid(`the ${kind} must be a JSON object`);
-  }
-  const obj = structuredClone(input) as AnyObject;
-  obj.kind ??= kind;
-  obj.apiVersion ??= "argoproj.io/v1alpha1";
-  if (obj.kind !== kind) throw errors.invalid(`kind must be ${kind}, not ${JSON.stringify(obj.kind)}`);
-  if (obj.metadata === null || typeof obj.metadata !== "object") obj.metadata = {};
-  const ns = obj.metadata.namespace;
-  if (kind === "ClusterWorkflowTemplate") {
-    delete obj.metadata.namespace;
-  } else if (ns !== undefined && ns !== "" && ns !== namespace) {
-    throw errors.invalid(
-      `metadata.namespace "${ns}" does not match the namespace of the request "${namespace}"`,
-    );
-  } else {
-    obj.metadata.namespace = namespace;
-  }
-  if (!obj.metadata.name && !obj.metadata.generateName) {
-    throw errors.invalid(`the ${kind} has neither metadata.name nor metadata.generateName; set one of them`);
-  }
+  const obj = admitShape(kind, namespace, input) as unknown as AnyObject;
   const problems = await lintProblems(client, kind, obj, namespace, source);
   if (problems.length > 0) throw errors.invalid(problems.join("\n"));
   return normalizeDocument(obj) as AnyObject;
@@ -109,7 +88,6 @@ async function lintProblems(
   namespace: string,
   source?: RequestSource,
 ): Promise<string[]> {
-  const subject = documentOf(obj, source);
   const registry: LoadedDocument[] = [];
   if (JSON.stringify(obj).includes("emplateRef")) {
     const [wt, cwt] = await Promise.all([
@@ -135,27 +113,7 @@ async function lintProblems(
       }
     }
   }
-  return lintDocuments([subject, ...registry], { target: "kubernetes" })
-    .filter((p) => p.file === "" && p.severity === "error")
-    .map((p) => `${p.line}:${p.col}: ${p.message}`);
-}
-
-function documentOf(value: AnyObject, source?: RequestSource): LoadedDocument {
-  if (source) {
-    const base = loadText(source.text, "").documents[0];
-    if (base) {
-      return {
-        file: "",
-        index: 0,
-        kind: value.kind,
-        value,
-        positionOf: (p) => base.positionOf([...source.path, ...p]),
-        keyPositionOf: (p) => base.keyPositionOf([...source.path, ...p]),
-      };
-    }
-  }
-  const doc = loadText(stringify(value), "").documents[0]!;
-  return { ...doc, value };
+  return lintErrors(obj, registry, "kubernetes", source);
 }
 
 /** The kind a submit request names (short names accepted). */

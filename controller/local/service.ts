@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { admitShape } from "../../web/admission.ts";
 import { resubmitWorkflow, resumeWorkflow, setSuspendedNode } from "../engine/mod.ts";
 import { normalizeDocument } from "../spec/normalize.ts";
 import type {
@@ -501,29 +502,7 @@ export class LocalService implements WorkflowService {
    * line:col of the request body.
    */
   #checked(kind: Kind, namespace: string, input: unknown, source?: RequestSource): AnyObject {
-    if (input === null || typeof input !== "object" || Array.isArray(input)) {
-      throw errors.invalid(`the ${kind} must be a JSON object`);
-    }
-    const obj = structuredClone(input) as AnyObject;
-    obj.kind ??= kind;
-    obj.apiVersion ??= "argoproj.io/v1alpha1";
-    if (obj.kind !== kind) throw errors.invalid(`kind must be ${kind}, not ${JSON.stringify(obj.kind)}`);
-    if (obj.metadata === null || typeof obj.metadata !== "object") obj.metadata = {};
-    const ns = obj.metadata.namespace;
-    if (kind === "ClusterWorkflowTemplate") {
-      delete obj.metadata.namespace;
-    } else if (ns !== undefined && ns !== "" && ns !== namespace) {
-      throw errors.invalid(
-        `metadata.namespace "${ns}" does not match the namespace of the request "${namespace}"`,
-      );
-    } else {
-      obj.metadata.namespace = namespace;
-    }
-    if (!obj.metadata.name && !obj.metadata.generateName) {
-      throw errors.invalid(
-        `the ${kind} has neither metadata.name nor metadata.generateName; set one of them`,
-      );
-    }
+    const obj = admitShape(kind, namespace, input) as unknown as AnyObject;
     const problems = lintProblems(this.#objects, kind, obj, namespace, source);
     if (problems.length > 0) throw errors.invalid(problems.join("\n"));
     return normalizeDocument(obj) as AnyObject;

@@ -3,8 +3,6 @@
  * objects with their resourceVersion, the phase labels, and checking (lint against the stored
  * templates, with line:col of the request body) and resolving template references of workflows.
  */
-import { stringify } from "yaml";
-import { lintDocuments } from "../spec/lint/mod.ts";
 import { type LoadedDocument, loadText } from "../spec/load.ts";
 import type { NodeStatus, Template } from "../spec/types.ts";
 import { joinSpec, localCallsAsRefs, storedTemplateKey, templateRefsIn } from "../engine/template-refs.ts";
@@ -15,6 +13,7 @@ import type {
   WorkflowTemplate,
 } from "../../web/service.ts";
 import { errors, type ServiceError } from "../../web/service.ts";
+import { lintErrors } from "../../web/admission.ts";
 import { workflowDone } from "./host.ts";
 import type { StoredWorkflow } from "./store.ts";
 import type { ObjectTable, StoredObject } from "./service_objects.ts";
@@ -77,25 +76,6 @@ export function podNodes(wf: Workflow): NodeStatus[] {
     .sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a.name.localeCompare(b.name));
 }
 
-/** A LoadedDocument of `value`, with positions in the request body it came from. */
-function documentOf(value: AnyObject, source?: RequestSource): LoadedDocument {
-  if (source) {
-    const base = loadText(source.text, "").documents[0];
-    if (base) {
-      return {
-        file: "",
-        index: 0,
-        kind: value.kind,
-        value,
-        positionOf: (p) => base.positionOf([...source.path, ...p]),
-        keyPositionOf: (p) => base.keyPositionOf([...source.path, ...p]),
-      };
-    }
-  }
-  const doc = loadText(stringify(value), "").documents[0]!;
-  return { ...doc, value };
-}
-
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -119,7 +99,6 @@ export function lintProblems(
   namespace: string,
   source?: RequestSource,
 ): string[] {
-  const subject = documentOf(obj, source);
   const registry: LoadedDocument[] = [];
   if (JSON.stringify(obj).includes("emplateRef")) {
     const docs = [
@@ -131,9 +110,7 @@ export function lintProblems(
       registry.push(...loadText(JSON.stringify(d.object), `${d.kind}/${d.name}`).documents);
     }
   }
-  return lintDocuments([subject, ...registry], { target: "local" })
-    .filter((p) => p.file === "" && p.severity === "error")
-    .map((p) => `${p.line}:${p.col}: ${p.message}`);
+  return lintErrors(obj, registry, "local", source);
 }
 
 /** Resolves template references: workflowTemplateRef merged into the spec, templateRefs stored. */
