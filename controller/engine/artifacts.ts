@@ -13,7 +13,7 @@
 import type { Arguments, Artifact, Outputs, Template } from "../spec/types.ts";
 import type { RunInputArtifact } from "./actions.ts";
 import type { Op } from "./context.ts";
-import { substituteValue, withScope } from "./expr.ts";
+import { substituteIn, withScope } from "./expr.ts";
 
 /** Where a host saved an output artifact: the node and the artifact's name there. */
 export interface SavedArtifactRef {
@@ -110,7 +110,7 @@ export function resolveFrom(art: Artifact, evaluated?: unknown): StatusArtifact 
 export function resolveArgumentArtifacts<T extends { arguments?: Arguments | undefined }>(
   op: Op,
   holders: T[],
-  vars: Record<string, string>,
+  vars: () => Record<string, string>,
 ): T[] {
   const exprs: string[] = [];
   for (const h of holders) {
@@ -124,7 +124,7 @@ export function resolveArgumentArtifacts<T extends { arguments?: Arguments | und
   ) {
     return holders;
   }
-  const evaluated = exprs.length === 0 ? [] : withScope(op.expr, vars, (s) => s.evalExprs(exprs));
+  const evaluated = exprs.length === 0 ? [] : withScope(op.expr, vars(), (s) => s.evalExprs(exprs));
   let e = 0;
   return holders.map((h) => {
     const arts = h.arguments?.artifacts;
@@ -243,7 +243,7 @@ export function podOutputArtifacts(
   }
   if (JSON.stringify(arts).includes("{{")) {
     try {
-      arts = withScope(op.expr, varsOf(), (s) => substituteValue(s, arts));
+      arts = substituteIn(op.expr, varsOf(), arts);
     } catch {
       // Unresolvable tags stay as written; the artifact is still found by name.
     }

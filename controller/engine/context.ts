@@ -47,6 +47,16 @@ export interface Op {
   activePods: number;
   /** Current nesting of executeTemplate. */
   depth: number;
+  /**
+   * Bumped by every change to a node's phase, children or daemon flag: answers derived from the
+   * tree (`childrenFulfilled`, counts per boundary) are memoized until it moves, which keeps a pass
+   * linear in the number of nodes instead of quadratic.
+   */
+  epoch: number;
+  /** The children of nodes linked in this pass, as sets (see `addChildNode`). */
+  readonly childSets: Map<string, Set<string>>;
+  /** Answers derived from the tree, with the epoch they were computed at. */
+  readonly memo: Map<string, { epoch: number; value: unknown }>;
 }
 
 /** Creates the operation context of one reconcile. */
@@ -84,7 +94,24 @@ export function newOp(
     deadline: undefined,
     activePods: 0,
     depth: 0,
+    epoch: 0,
+    childSets: new Map(),
+    memo: new Map(),
   };
+}
+
+/** Records that the tree changed (see `Op.epoch`). */
+export function touch(op: Op): void {
+  op.epoch++;
+}
+
+/** `compute()`, memoized under `key` until the tree changes. */
+export function memoized<T>(op: Op, key: string, compute: () => T): T {
+  const hit = op.memo.get(key);
+  if (hit && hit.epoch === op.epoch) return hit.value as T;
+  const value = compute();
+  op.memo.set(key, { epoch: op.epoch, value });
+  return value;
 }
 
 /** Asks to be reconciled again at `at` (ms), if that is in the future. */

@@ -1,6 +1,6 @@
 /** Daemon steps: once their steps/dag template is done, they are stopped (Argo's `killDaemonedChildren`). */
 
-import type { Op } from "./context.ts";
+import { type Op, touch } from "./context.ts";
 
 /**
  * Marks the daemoned children of `boundaryID` Succeeded (no longer daemoned); the host is then told
@@ -9,6 +9,7 @@ import type { Op } from "./context.ts";
 export function killDaemonedChildren(op: Op, boundaryID: string): void {
   for (const node of Object.values(op.nodes)) {
     if (node.boundaryID !== boundaryID || node.daemoned !== true) continue;
+    touch(op);
     node.phase = "Succeeded";
     delete node.daemoned;
     if (!node.finishedAt) node.finishedAt = op.nowText;
@@ -19,6 +20,7 @@ export function killDaemonedChildren(op: Op, boundaryID: string): void {
 export function killAllDaemons(op: Op): void {
   for (const node of Object.values(op.nodes)) {
     if (node.daemoned !== true) continue;
+    touch(op);
     node.phase = "Succeeded";
     delete node.daemoned;
     if (!node.finishedAt) node.finishedAt = op.nowText;

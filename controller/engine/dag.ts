@@ -13,7 +13,7 @@ import { dependsLogic } from "./depends.ts";
 import type { Exec, ExecOpts } from "./exec-types.ts";
 import { executeTemplate } from "./execute.ts";
 import { runLifecycleHooks, runOnExitNode, stepExitHook } from "./exit-handlers.ts";
-import { substituteValue, type TaskFacts, withScope } from "./expr.ts";
+import { substituteIn, type TaskFacts } from "./expr.ts";
 import { loopItem, loopItems, shouldExpand, substituteItem } from "./loops.ts";
 import {
   addChildNode,
@@ -29,6 +29,7 @@ import {
   phaseFulfilled,
 } from "./nodes.ts";
 import { nodeId } from "./names.ts";
+import { workflowParallelismReached, workflowParallelismRoom } from "./parallelism.ts";
 import {
   addOutputsToGlobalScope,
   buildLocalScope,
@@ -389,9 +390,8 @@ function executeDagTask(op: Op, d: DagContext, name: string): void {
   let expanded: { task: DAGTask; nodeName: string }[];
   try {
     const scope = buildLocalScopeFromTask(op, d, task);
-    const vars = { ...op.globals, ...scope };
-    resolved = withScope(op.expr, vars, (s) => substituteValue(s, task));
-    [resolved] = resolveArgumentArtifacts(op, [resolved], vars) as [DAGTask];
+    resolved = substituteIn(op.expr, [op.globals, scope], task);
+    [resolved] = resolveArgumentArtifacts(op, [resolved], () => ({ ...op.globals, ...scope })) as [DAGTask];
     expanded = expandTask(op, d, resolved);
   } catch (e) {
     if (!getNode(op, nodeName)) skipped(nodeName, "Error", (e as Error).message);
@@ -427,6 +427,8 @@ function executeDagTask(op: Op, d: DagContext, name: string): void {
         continue;
       }
     }
+    // What executeTemplate would answer (parallelism reached) without processing the template.
+    if (!node && workflowParallelismReached(op)) return;
     const r = executeTemplate(op, tName, t, t.arguments, {
       boundaryID: d.boundaryID,
       onExitTemplate: d.onExitTemplate,
@@ -469,11 +471,15 @@ function expandTask(op: Op, d: DagContext, task: DAGTask): { task: DAGTask; node
   const [w] = evalWhens(op, [task.when ?? ""]);
   const items = loopItems(task, whenFalse(w));
   const { withItems: _a, withParam: _b, withSequence: _c, ...base } = task;
+  // As for steps (see executeStepGroup): items that cannot start while the workflow's parallelism
+  // is used up are not substituted; executeDagTask stops at the first of them without running it.
+  let room = workflowParallelismRoom(op);
   return items.map((raw, i) => {
     const item = loopItem(task.name, i, raw);
     const existing = taskNode(op, d, item.name);
     let t: DAGTask;
     if (existing && fulfilled(existing)) t = { ...base, name: item.name };
+    else if (!existing && task.when === undefined && room-- <= 0) t = { ...base, name: item.name };
     else {
       t = { ...substituteItem(op.expr, base, item.vars), name: item.name };
       if (task.template !== undefined) t.template = task.template;

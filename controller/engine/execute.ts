@@ -7,7 +7,7 @@
 import type { NodeStatus, Template } from "../spec/types.ts";
 import type { Arguments } from "../spec/types.ts";
 import type { Op } from "./context.ts";
-import { MAX_STACK_DEPTH, shouldExecute, wakeAt } from "./context.ts";
+import { MAX_STACK_DEPTH, shouldExecute, touch, wakeAt } from "./context.ts";
 import {
   POD_DEADLINE_MESSAGE,
   runDeadline,
@@ -17,7 +17,7 @@ import {
 } from "./deadlines.ts";
 import { executeDag } from "./dag.ts";
 import { ERR_MAX_DEPTH, ERR_TIMEOUT, type Exec, type ExecOpts, toExecError } from "./exec-types.ts";
-import { substituteValue, withScope } from "./expr.ts";
+import { substituteIn } from "./expr.ts";
 import { podName, retryAttemptName } from "./names.ts";
 import {
   addChildNode,
@@ -190,8 +190,7 @@ function execute(
     const locals: Record<string, string> = { ...retryLocals(last, retryNum), "node.name": nodeName };
     if (isPodType(processed)) locals["pod.name"] = podName(op.name, nodeName, tmplNameForPod);
     try {
-      const vars = { ...op.globals, ...templateLocalVars(processed), ...locals };
-      processed = withScope(op.expr, vars, (scope) => substituteValue(scope, processed));
+      processed = substituteIn(op.expr, [op.globals, templateLocalVars(processed), locals], processed);
     } catch (e) {
       const err = toExecError(e);
       return { node: initializeNodeOrMarkError(op, node, nodeName, holder, opts, err.message), err };
@@ -262,6 +261,7 @@ function execute(
     if (retryNode && !phaseFulfilled(node.phase) && node.daemoned) {
       retryNode = markNodePhase(op, retryNodeName, node.phase ?? "Running");
       retryNode.daemoned = true;
+      touch(op);
     }
     if (retryNode) node = retryNode;
   }

@@ -10,7 +10,7 @@ import type { Op } from "./context.ts";
 import { shouldExecute } from "./context.ts";
 import type { ExecError } from "./exec-types.ts";
 import { executeTemplate } from "./execute.ts";
-import { substituteValue, withScope } from "./expr.ts";
+import { substituteIn, withScope } from "./expr.ts";
 import { hookNodeName, onExitNodeName } from "./names.ts";
 import { addChildNode, fulfilled, getNode, lastRetryChild } from "./nodes.ts";
 import type { LocalScope } from "./outputs.ts";
@@ -61,8 +61,8 @@ function resolveHookArguments(
   for (const a of outputs?.artifacts ?? []) {
     vars[`${prefix}.outputs.artifacts.${a.name}`] = artifactScopeValue(a);
   }
-  const substituted = withScope(op.expr, vars, (s) => substituteValue(s, args));
-  const [resolved] = resolveArgumentArtifacts(op, [{ arguments: substituted }], vars);
+  const substituted = substituteIn(op.expr, vars, args);
+  const [resolved] = resolveArgumentArtifacts(op, [{ arguments: substituted }], () => vars);
   return resolved?.arguments;
 }
 

@@ -40,6 +40,46 @@ export function substituteValue<T>(scope: Scope, value: T, strictPrefixes?: stri
   return JSON.parse(text) as T;
 }
 
+type Vars = Record<string, string>;
+
+/**
+ * Substitutes `value` as {@link substituteValue} does, with the variables of `layers` (later layers
+ * win). Only the variables the text names are handed to the expression core: copying a steps
+ * template's whole scope (every earlier step's outputs) into WASM for each step group would make a
+ * pass quadratic in the workflow's length. Simple tags are plain lookups, so the answer is the same;
+ * with an expression tag (`{{=...}}`) or a nested tag, which may read anything, every variable goes.
+ */
+export function substituteIn<T>(expr: Expr, layers: Vars | Vars[], value: T, strictPrefixes?: string[]): T {
+  const json = JSON.stringify(value);
+  if (json === undefined || !json.includes("{{")) return value;
+  const list = Array.isArray(layers) ? layers : [layers];
+  const vars = referencedVars(list, json) ?? Object.assign({}, ...list) as Vars;
+  return withScope(expr, vars, (scope) => substituteValue(scope, value, strictPrefixes));
+}
+
+const ASCII_SPACE = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
+
+/** The variables simple tags of `text` name, or undefined when a tag may read any variable. */
+function referencedVars(layers: Vars[], text: string): Vars | undefined {
+  const picked: Vars = {};
+  for (let open = text.indexOf("{{"); open >= 0; open = text.indexOf("{{", open + 2)) {
+    const close = text.indexOf("}}", open + 2);
+    if (close < 0) return undefined;
+    const body = text.slice(open + 2, close);
+    if (body.startsWith("=") || body.includes("{{")) return undefined;
+    const name = body.replace(ASCII_SPACE, "");
+    for (let i = layers.length - 1; i >= 0; i--) {
+      const v = layers[i]![name];
+      if (v !== undefined) {
+        picked[name] = v;
+        break;
+      }
+    }
+    open = close;
+  }
+  return picked;
+}
+
 /** The error of an outcome, or undefined. */
 export function outcomeError<T>(o: Outcome<T> | undefined): string | undefined {
   if (o === undefined) return "no result";

@@ -4,7 +4,7 @@
  */
 
 import type { Inputs, NodeFlag, NodePhase, NodeStatus, NodeType } from "../spec/types.ts";
-import type { Op } from "./context.ts";
+import { memoized, type Op, touch } from "./context.ts";
 import { nodeId } from "./names.ts";
 
 /** Succeeded, Failed or Error (a node that ran to an end; Skipped and Omitted did not). */
@@ -83,6 +83,7 @@ export function initializeNode(
   }
   op.nodes[id] = node;
   op.byName.set(name, id);
+  touch(op);
   return node;
 }
 
@@ -90,6 +91,7 @@ export function initializeNode(
 export function markNodePhase(op: Op, name: string, phase: NodePhase, message?: string): NodeStatus {
   const node = getNode(op, name);
   if (!node) throw new Error(`node ${name} uninitialized when marking as ${phase}`);
+  if (node.phase !== phase) touch(op);
   node.phase = phase;
   if (message !== undefined) {
     if (message === "") delete node.message;
@@ -108,22 +110,61 @@ export function markNodeError(op: Op, name: string, message: string): NodeStatus
 export function addChildNode(op: Op, parent: string, child: string): void {
   const parentNode = getNode(op, parent);
   if (!parentNode) throw new Error(`was unable to obtain node for ${parent}`);
-  const childId = nodeId(op.name, child);
+  const childId = op.byName.get(child) ?? nodeId(op.name, child);
   const children = parentNode.children ?? [];
-  if (!children.includes(childId)) children.push(childId);
+  // A set of the children per parent, so that linking each of n loop items stays O(1).
+  let known = op.childSets.get(parentNode.id);
+  if (!known) {
+    known = new Set(children);
+    op.childSets.set(parentNode.id, known);
+  }
+  if (!known.has(childId)) {
+    children.push(childId);
+    known.add(childId);
+    touch(op);
+  }
   parentNode.children = children;
 }
 
-/** Argo's `childrenFulfilled`: every leaf below `node` is fulfilled. */
-export function childrenFulfilled(op: Op, node: NodeStatus, seen = new Set<string>()): boolean {
-  if (!node.children || node.children.length === 0) return fulfilled(node);
-  for (const id of node.children) {
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const child = op.nodes[id];
-    if (child && !childrenFulfilled(op, child, seen)) return false;
+/**
+ * Argo's `childrenFulfilled`: every leaf below `node` is fulfilled. Answers for every node visited are
+ * kept until the tree changes, so asking it of each step group of a long chain stays linear. The
+ * walk is iterative (a chain of thousands of steps is that deep); a node met again on the current
+ * path counts as fulfilled, as Argo's visited set makes it.
+ */
+export function childrenFulfilled(op: Op, node: NodeStatus): boolean {
+  const known = memoized(op, "childrenFulfilled", () => new Map<string, boolean>());
+  const cached = known.get(node.id);
+  if (cached !== undefined) return cached;
+  const onPath = new Set<string>([node.id]);
+  const stack: { node: NodeStatus; next: number; ok: boolean }[] = [{ node, next: 0, ok: true }];
+  let result = true;
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const children = top.node.children ?? [];
+    if (children.length === 0) top.ok = fulfilled(top.node);
+    else if (top.ok && top.next < children.length) {
+      const id = children[top.next++]!;
+      const child = op.nodes[id];
+      if (!child || onPath.has(id)) continue;
+      const seen = known.get(id);
+      if (seen !== undefined) {
+        if (!seen) top.ok = false;
+        continue;
+      }
+      onPath.add(id);
+      stack.push({ node: child, next: 0, ok: true });
+      continue;
+    }
+    stack.pop();
+    onPath.delete(top.node.id);
+    known.set(top.node.id, top.ok);
+    const parent = stack[stack.length - 1];
+    if (parent) {
+      if (!top.ok) parent.ok = false;
+    } else result = top.ok;
   }
-  return true;
+  return result;
 }
 
 /** Retry attempts of a Retry node (children flagged `retried`), and the last one. */

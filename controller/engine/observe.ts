@@ -6,7 +6,7 @@
 import type { NodeStatus, Outputs, Parameter, Template } from "../spec/types.ts";
 import type { NodeObservation } from "./actions.ts";
 import { podOutputArtifacts } from "./artifacts.ts";
-import type { Op } from "./context.ts";
+import { type Op, touch } from "./context.ts";
 import { phaseFulfilled } from "./nodes.ts";
 import { addOutputsToGlobalScope } from "./outputs.ts";
 import { templateLocalVars } from "./params.ts";
@@ -88,6 +88,7 @@ export function applyObservations(op: Op): void {
     if (!node || node.type !== "Pod") continue;
     if (phaseFulfilled(node.phase)) continue;
     const wasDaemoned = node.daemoned === true;
+    touch(op);
     if (obs.podIP) node.podIP = obs.podIP;
     switch (obs.phase) {
       case "Pending":

@@ -10,7 +10,7 @@ import type { Op } from "./context.ts";
 import { withScope } from "./expr.ts";
 import { loopIndexOf } from "./names.ts";
 import { lastRetryChild } from "./nodes.ts";
-import { formatTime, parseTime } from "./time.ts";
+import { normalizeTime } from "./time.ts";
 
 /** Variables of a steps/dag template being executed: `steps.X.*` / `tasks.X.*` plus its inputs. */
 export type LocalScope = Record<string, string>;
@@ -65,8 +65,8 @@ export function addOutputsToLocalScope(
 export function buildLocalScope(op: Op, scope: LocalScope, prefix: string, node: NodeStatus): void {
   const n = lastRetryChild(op, node) ?? node;
   if (n.id) scope[`${prefix}.id`] = n.id;
-  if (n.startedAt) scope[`${prefix}.startedAt`] = formatTime(parseTime(n.startedAt));
-  if (n.finishedAt) scope[`${prefix}.finishedAt`] = formatTime(parseTime(n.finishedAt));
+  if (n.startedAt) scope[`${prefix}.startedAt`] = normalizeTime(n.startedAt);
+  if (n.finishedAt) scope[`${prefix}.finishedAt`] = normalizeTime(n.finishedAt);
   if (n.podIP) scope[`${prefix}.ip`] = n.podIP;
   if (n.phase) scope[`${prefix}.status`] = n.phase;
   if (n.hostNodeName) scope[`${prefix}.hostNodeName`] = n.hostNodeName;

@@ -66,6 +66,18 @@ function boundaryTemplate(op: Op, boundary: NodeStatus): Template | undefined {
   return undefined;
 }
 
+/** Has the workflow as many active pods as `spec.parallelism` allows? */
+export function workflowParallelismReached(op: Op): boolean {
+  const limit = op.spec.parallelism;
+  return limit !== undefined && limit !== null && op.activePods >= limit;
+}
+
+/** How many more pods `spec.parallelism` lets start now (Infinity without a limit). */
+export function workflowParallelismRoom(op: Op): number {
+  const limit = op.spec.parallelism;
+  return limit === undefined || limit === null ? Infinity : limit - op.activePods;
+}
+
 /** Argo's `checkParallelism`: ERR_PARALLELISM when the template may not start (yet). */
 export function checkParallelism(
   op: Op,
@@ -73,10 +85,7 @@ export function checkParallelism(
   node: NodeStatus | undefined,
   boundaryID: string | undefined,
 ): ExecError | undefined {
-  const wfParallelism = op.spec.parallelism;
-  if (wfParallelism !== undefined && wfParallelism !== null && op.activePods >= wfParallelism) {
-    return ERR_PARALLELISM;
-  }
+  if (workflowParallelismReached(op)) return ERR_PARALLELISM;
   const type = templateType(tmpl);
   if (node && (type === "dag" || type === "steps")) {
     if (tmpl.failFast === true && countChildren(op, node.id, ["Failed", "Error"]) > 0) {

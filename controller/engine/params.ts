@@ -7,7 +7,7 @@ import type { Arguments, Parameter, Template, Workflow } from "../spec/types.ts"
 import { processInputArtifacts } from "./artifacts.ts";
 import { ConfigMapNotFound, configMapValue } from "./configmaps.ts";
 import type { Op } from "./context.ts";
-import { substituteValue, withScope } from "./expr.ts";
+import { substituteIn } from "./expr.ts";
 import { parseTime, secondsF } from "./time.ts";
 
 /**
@@ -213,7 +213,9 @@ export function processTemplate(
   args: Arguments | undefined,
   locals: Record<string, string>,
 ): Template {
-  const newTmpl = structuredClone(tmpl);
+  // Only the inputs are written to below; the rest is shared with the spec, which nothing changes
+  // (copying a long steps template in every pass cost more than the rest of the pass).
+  const newTmpl: Template = tmpl.inputs ? { ...tmpl, inputs: structuredClone(tmpl.inputs) } : { ...tmpl };
   const base: Record<string, string> = { ...op.globals, ...locals };
   const inputs = newTmpl.inputs?.parameters ?? [];
   for (const param of inputs) {
@@ -232,7 +234,7 @@ export function processTemplate(
     if (ref) {
       let [name, key] = [ref.name ?? "", ref.key ?? ""];
       if (name.includes("{{") || key.includes("{{")) {
-        [name, key] = withScope(op.expr, op.globals, (scope) => substituteValue(scope, [name, key]));
+        [name, key] = substituteIn(op.expr, op.globals, [name, key]);
       }
       try {
         param.value = configMapValue(op, name, key);
@@ -252,11 +254,10 @@ export function processTemplate(
   processInputArtifacts(newTmpl, args);
   // Input values may themselves refer to globals (e.g. a default of "{{workflow.name}}").
   if (inputs.some((p) => p.value?.includes("{{"))) {
-    const resolved = withScope(op.expr, base, (scope) => substituteValue(scope, inputs));
+    const resolved = substituteIn(op.expr, base, inputs);
     newTmpl.inputs = { ...newTmpl.inputs, parameters: resolved };
   }
-  const vars = { ...base, ...templateLocalVars(newTmpl) };
-  return withScope(op.expr, vars, (scope) => substituteValue(scope, newTmpl));
+  return substituteIn(op.expr, [base, templateLocalVars(newTmpl)], newTmpl);
 }
 
 /** The variables a template's own fields provide: its inputs and its artifact/output paths. */

@@ -12,7 +12,7 @@ import { killAllDaemons } from "./daemons.ts";
 import { applyExecutionControl, workflowDeadline } from "./deadlines.ts";
 import { executeTemplate } from "./execute.ts";
 import { runLifecycleHooks, stepExitHook } from "./exit-handlers.ts";
-import { defaultExpr, type Expr, substituteValue, withScope } from "./expr.ts";
+import { defaultExpr, type Expr, substituteIn } from "./expr.ts";
 import { onExitNodeName, podName } from "./names.ts";
 import { failedOrError, fulfilled, getNode, phaseFulfilled } from "./nodes.ts";
 import { applyObservations } from "./observe.ts";
@@ -42,6 +42,8 @@ export interface ReconcileInput {
 export interface ReconcileResult {
   status: WorkflowStatus;
   actions: Action[];
+  /** Does `status` differ from the status given (so that a host need not compare them itself)? */
+  changed: boolean;
 }
 
 const nodeToWorkflowPhase: Record<NodePhase, WorkflowPhase> = {
@@ -61,15 +63,18 @@ const nodeToWorkflowPhase: Record<NodePhase, WorkflowPhase> = {
  */
 export function reconcile(input: ReconcileInput, expr: Expr = defaultExpr()): ReconcileResult {
   const now = parseTime(input.now);
-  let status: WorkflowStatus = structuredClone(input.workflow.status ?? {});
+  // The input is never changed: the passes work on a copy (JSON is the quickest deep copy of a
+  // status, and its text is also what the first pass is compared with).
+  const given = JSON.stringify(input.workflow.status ?? {});
+  let before = given;
+  const status = JSON.parse(before) as WorkflowStatus;
   // Argo requeues a workflow whose status changed; here the passes repeat until the status settles,
   // so what is returned is a fixpoint: reconciling it again changes nothing. Pods decided in any
   // pass are started (a later pass may not revisit them, e.g. once parallelism is reached).
   const starts = new Map<string, RunSpec>();
   for (let pass = 0;; pass++) {
-    const before = JSON.stringify(status);
     const op = newOp(input.workflow, status, input.observed, now, expr, input);
-    if (workflowCompleted(status.phase)) return finish(op, starts);
+    if (workflowCompleted(status.phase)) return finish(op, starts, before !== given);
     try {
       operate(op);
     } catch (e) {
@@ -77,9 +82,9 @@ export function reconcile(input: ReconcileInput, expr: Expr = defaultExpr()): Re
       if (!workflowCompleted(op.status.phase)) markWorkflowPhase(op, "Error", (e as Error).message);
     }
     for (const [id, run] of op.starts) starts.set(id, run);
-    const result = finish(op, starts);
-    if (pass >= MAX_PASSES || JSON.stringify(result.status) === before) return result;
-    status = structuredClone(result.status);
+    const after = JSON.stringify(op.status);
+    if (pass >= MAX_PASSES || after === before) return finish(op, starts, after !== given);
+    before = after;
   }
 }
 
@@ -183,7 +188,7 @@ function substituteGlobalVariables(op: Op): void {
   const { templates, ...rest } = op.spec;
   const json = JSON.stringify(rest);
   if (!json.includes("{{")) return;
-  const substituted = withScope(op.expr, op.globals, (scope) => substituteValue(scope, rest));
+  const substituted = substituteIn(op.expr, op.globals, rest);
   op.spec = templates ? { ...substituted, templates } : substituted;
 }
 
@@ -204,8 +209,12 @@ function killActions(op: Op): KillNodeAction[] {
   return kills;
 }
 
-function finish(op: Op, starts: Map<string, RunSpec>): ReconcileResult {
-  updateProgress(op);
+/**
+ * The result of the last pass. Progress is derived from the nodes alone, so it is computed once
+ * here rather than in every pass.
+ */
+function finish(op: Op, starts: Map<string, RunSpec>, changed: boolean): ReconcileResult {
+  if (updateProgress(op)) changed = true;
   const actions: Action[] = [];
   for (const [id, run] of starts) {
     const node = op.nodes[id];
@@ -216,5 +225,5 @@ function finish(op: Op, starts: Map<string, RunSpec>): ReconcileResult {
     const next = op.wakes.filter((t) => t > op.now).sort((a, b) => a - b)[0];
     if (next !== undefined) actions.push({ type: "wake", at: formatTime(Math.ceil(next / 1000) * 1000) });
   }
-  return { status: op.status, actions };
+  return { status: op.status, actions, changed };
 }

@@ -6,7 +6,7 @@
 
 import type { NodeStatus, RetryStrategy, Template } from "../spec/types.ts";
 import type { Op } from "./context.ts";
-import { shutdownOf, wakeAt } from "./context.ts";
+import { shutdownOf, touch, wakeAt } from "./context.ts";
 import type { ExecOpts } from "./exec-types.ts";
 import { withScope } from "./expr.ts";
 import { failedOrError, markNodePhase, phaseFulfilled, retryAttempts } from "./nodes.ts";
@@ -91,11 +91,15 @@ export function processNodeRetries(
       parseArgoDuration(strategy.backoff.maxDuration);
     opts.executionDeadline = maxDurationDeadline;
   }
-  if (last.daemoned) node.daemoned = true;
+  if (last.daemoned) {
+    node.daemoned = true;
+    touch(op);
+  }
   if (!phaseFulfilled(last.phase)) {
     if (!last.daemoned) return { node, proceed: true };
     const n = markNodePhase(op, node.name, last.phase ?? "Running");
     n.daemoned = true;
+    touch(op);
     return { node: n, proceed: true };
   }
   if (!failedOrError(last.phase)) {

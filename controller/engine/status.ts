@@ -67,50 +67,119 @@ function executable(node: NodeStatus): boolean {
     node.type === "Plugin";
 }
 
-interface Progress {
-  done: number;
-  total: number;
-}
-
 /**
  * Argo's `UpdateProgress`: every executable node counts `0/1` (`1/1` once Succeeded, Skipped or
- * Omitted); other nodes sum their children; the workflow sums its executable nodes.
+ * Omitted); other nodes sum the executable nodes below them (each counted once, however many paths
+ * lead to it); the workflow sums its executable nodes.
+ *
+ * Argo walks the subtree of every node, which is quadratic (a step group's subtree holds every later
+ * step). Here the sets of executable nodes below each node are bitsets built once bottom-up, so a
+ * pass costs one OR of a bitset per edge.
  */
-export function updateProgress(op: Op): void {
-  const own = new Map<string, Progress>();
+export function updateProgress(op: Op): boolean {
+  let changed = false;
+  const set = (node: NodeStatus, progress: string) => {
+    if (node.progress !== progress) {
+      node.progress = progress;
+      changed = true;
+    }
+  };
+  const nodes = Object.values(op.nodes);
+  const index = new Map<string, number>();
   let done = 0;
-  let total = 0;
-  for (const node of Object.values(op.nodes)) {
+  for (const node of nodes) {
     if (!executable(node)) continue;
     const complete = node.phase === "Succeeded" || node.phase === "Skipped" || node.phase === "Omitted";
-    const p = { done: complete ? 1 : 0, total: 1 };
-    own.set(node.id, p);
-    node.progress = `${p.done}/${p.total}`;
-    done += p.done;
-    total += p.total;
+    set(node, complete ? "1/1" : "0/1");
+    if (complete) done++;
+    index.set(node.id, index.size);
   }
-  const sum = (node: NodeStatus, visited: Set<string>): Progress => {
-    const acc = { done: 0, total: 0 };
-    for (const id of node.children ?? []) {
-      if (visited.has(id)) continue;
-      visited.add(id);
-      const child = op.nodes[id];
-      if (!child) continue;
-      const below = sum(child, visited);
-      acc.done += below.done;
-      acc.total += below.total;
-      const p = own.get(id);
-      if (p) {
-        acc.done += p.done;
-        acc.total += p.total;
-      }
-    }
-    return acc;
-  };
-  for (const node of Object.values(op.nodes)) {
+  const total = index.size;
+  if (op.status.progress !== `${done}/${total}`) {
+    op.status.progress = `${done}/${total}`;
+    changed = true;
+  }
+  const words = (total + 31) >>> 5;
+  const doneMask = new Uint32Array(words);
+  for (const node of nodes) {
+    const i = index.get(node.id);
+    if (i !== undefined && node.progress === "1/1") doneMask[i >>> 5]! |= 1 << (i & 31);
+  }
+  const reachable = reachableExecutables(op, nodes, index, words);
+  for (const node of nodes) {
     if (executable(node)) continue;
-    const p = sum(node, new Set());
-    node.progress = `${p.done}/${p.total}`;
+    const below = reachable.get(node.id);
+    set(node, below ? `${popcount(below, doneMask)}/${popcount(below)}` : "0/0");
   }
-  op.status.progress = `${done}/${total}`;
+  return changed;
+}
+
+const EMPTY = new Uint32Array(0);
+
+/**
+ * For each node, the executable nodes reachable below it through `children`, as bitsets over
+ * `index`. Iterative post-order (chains of steps are deep); an edge back to a node on the current
+ * path is not followed, as Argo's visited set stops it.
+ */
+function reachableExecutables(
+  op: Op,
+  nodes: NodeStatus[],
+  index: Map<string, number>,
+  words: number,
+): Map<string, Uint32Array> {
+  const sets = new Map<string, Uint32Array>();
+  const onPath = new Set<string>();
+  for (const root of nodes) {
+    if (sets.has(root.id)) continue;
+    const stack: { node: NodeStatus; next: number }[] = [{ node: root, next: 0 }];
+    onPath.add(root.id);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1]!;
+      const children = top.node.children ?? [];
+      if (top.next < children.length) {
+        const id = children[top.next++]!;
+        const child = op.nodes[id];
+        if (child && !sets.has(id) && !onPath.has(id)) {
+          onPath.add(id);
+          stack.push({ node: child, next: 0 });
+        }
+        continue;
+      }
+      stack.pop();
+      onPath.delete(top.node.id);
+      sets.set(top.node.id, union(children, sets, index, words));
+    }
+  }
+  return sets;
+}
+
+/** The executable nodes among `children` and below them. */
+function union(
+  children: string[],
+  sets: Map<string, Uint32Array>,
+  index: Map<string, number>,
+  words: number,
+): Uint32Array {
+  if (children.length === 0) return EMPTY;
+  if (children.length === 1 && !index.has(children[0]!)) return sets.get(children[0]!) ?? EMPTY;
+  const out = new Uint32Array(words);
+  for (const id of children) {
+    const own = index.get(id);
+    if (own !== undefined) out[own >>> 5]! |= 1 << (own & 31);
+    const set = sets.get(id);
+    if (set) { for (let w = 0; w < set.length; w++) out[w]! |= set[w]!; }
+  }
+  return out;
+}
+
+/** Bits set in `set` (and in `mask`, when given). */
+function popcount(set: Uint32Array, mask?: Uint32Array): number {
+  let n = 0;
+  for (let w = 0; w < set.length; w++) {
+    let v = mask ? set[w]! & mask[w]! : set[w]!;
+    v = v - ((v >>> 1) & 0x55555555);
+    v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+    n += (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+  }
+  return n;
 }

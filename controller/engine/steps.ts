@@ -9,7 +9,7 @@ import { inputArtifactScope, resolveArgumentArtifacts } from "./artifacts.ts";
 import type { Op } from "./context.ts";
 import type { Exec, ExecOpts } from "./exec-types.ts";
 import { runLifecycleHooks, runOnExitNode, stepExitHook } from "./exit-handlers.ts";
-import { substituteValue, withScope } from "./expr.ts";
+import { substituteIn } from "./expr.ts";
 import { executeTemplate } from "./execute.ts";
 import { loopItem, loopItems, shouldExpand, substituteItem } from "./loops.ts";
 import { childName, stepGroupName } from "./names.ts";
@@ -35,6 +35,7 @@ import {
   templateOutputsFromScope,
 } from "./outputs.ts";
 import { killDaemonedChildren } from "./daemons.ts";
+import { workflowParallelismReached, workflowParallelismRoom } from "./parallelism.ts";
 import { evalWhens, whenError, whenFalse } from "./when.ts";
 
 /** Context of one steps node: its id and the variables its steps see. */
@@ -172,6 +173,27 @@ function updateOutboundNodes(op: Op, nodeName: string, tmpl: Template): void {
   if (node) node.outboundNodes = outbound;
 }
 
+/**
+ * A finished group whose own children have all finished and that has no hooks to run: going
+ * through it again (substituting it, evaluating its `when`s, visiting each child) cannot change
+ * anything, yet Argo does so in every pass until everything below it (every later group of the
+ * steps, as they hang below it) is done, which makes a long steps template quadratic. What that
+ * walk leaves in the scope (`steps.<child>.status`) is set here as it would be.
+ */
+function settledGroup(op: Op, group: WorkflowStep[], sg: NodeStatus, ctx: StepsContext): boolean {
+  const children = sg.children ?? [];
+  if (children.length === 0) return false;
+  if (group.some((step) => step.hooks !== undefined || step.onExit !== undefined)) return false;
+  const nodes: NodeStatus[] = [];
+  for (const id of children) {
+    const child = op.nodes[id];
+    if (!child || !fulfilled(child)) return false;
+    nodes.push(child);
+  }
+  for (const child of nodes) ctx.scope[`steps.${child.displayName ?? ""}.status`] = child.phase ?? "";
+  return true;
+}
+
 /** An expanded step: the step to run and its node name. */
 interface Planned {
   step: WorkflowStep;
@@ -183,13 +205,13 @@ interface Planned {
 function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: StepsContext): NodeStatus {
   let sg = getNode(op, sgName);
   if (!sg) throw new Error(`node ${sgName} not found`);
-  if (fulfilled(sg) && childrenFulfilled(op, sg)) return sg;
+  if (fulfilled(sg) && (childrenFulfilled(op, sg) || settledGroup(op, group, sg, ctx))) return sg;
 
   // Resolve references to earlier steps (one substitution for the whole group).
   let resolved: WorkflowStep[];
-  const vars = { ...op.globals, ...ctx.scope };
+  const vars = () => ({ ...op.globals, ...ctx.scope });
   try {
-    resolved = withScope(op.expr, vars, (scope) => substituteValue(scope, group));
+    resolved = substituteIn(op.expr, [op.globals, ctx.scope], group);
   } catch (e) {
     return markNodeError(op, sgName, `Failed to resolve references: ${(e as Error).message}`);
   }
@@ -229,10 +251,16 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
       continue;
     }
     const { withItems: _a, withParam: _b, withSequence: _c, ...base } = step;
+    // Items that have no node yet and cannot start while the workflow's parallelism is used up are
+    // not expanded: executeTemplate would only say so, and substituting every waiting item of a
+    // large fan-out in every pass is what made passes slow. (A `when`, which may make a Skipped
+    // node, is still evaluated.) A pass starts at most `room` new items; the next pass goes on.
+    let room = workflowParallelismRoom(op);
     for (let j = 0; j < items.length; j++) {
       const item = loopItem(step.name ?? "", j, items[j]);
       const name = childName(sgName, item.name);
       const existing = getNode(op, name);
+      if (!existing && step.when === undefined && room-- <= 0) continue;
       let expandedStep: WorkflowStep;
       if (existing && fulfilled(existing)) expandedStep = { ...base, name: item.name };
       else {
@@ -277,6 +305,7 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
       }
       continue;
     }
+    if (workflowParallelismReached(op) && !getNode(op, childNodeName)) continue;
     const r = executeTemplate(op, childNodeName, step, step.arguments, {
       boundaryID: ctx.boundaryID,
       onExitTemplate: ctx.onExitTemplate,

@@ -10,6 +10,13 @@ export function parseTime(text: string): number {
   return ms;
 }
 
+const CANONICAL_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
+
+/** `text` as {@link formatTime} writes it (a time already in that form is returned as it is). */
+export function normalizeTime(text: string): string {
+  return CANONICAL_TIME.test(text) ? text : formatTime(parseTime(text));
+}
+
 /** Formats epoch milliseconds as `2024-01-02T03:04:05Z` (seconds precision, UTC). */
 export function formatTime(ms: number): string {
   return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");

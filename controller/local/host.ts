@@ -67,6 +67,15 @@ export class LocalHost {
   #inflight = new Set<Promise<unknown>>();
   /** Node ids this host has asked the runtime to start (or adopted). */
   #started = new Set<string>();
+  // The host is the only writer of its workflows and observations, so it keeps the last of each it
+  // wrote instead of reading and parsing them back for every reconcile (which made a run of n
+  // steps cost O(n^2)). Dropped on delete, retry and conflicts; reloaded from the store when absent.
+  /** The last stored version of each workflow this host reconciles, by uid. */
+  #objects = new Map<string, StoredWorkflow<Workflow>>();
+  /** The observations of each workflow, by uid, then node id. */
+  #observations = new Map<string, Record<string, NodeObservation>>();
+  /** Workflow uids by `namespace/name`. */
+  #uids = new Map<string, string>();
   #unsubscribe: () => void;
   #closed = false;
 
@@ -91,6 +100,7 @@ export class LocalHost {
     }
     wf.metadata.namespace ??= "default";
     const stored = this.store.createWorkflow(wf);
+    this.#remember(stored);
     this.store.addEvent(stored.uid, {
       reason: "WorkflowSubmitted",
       message: `Submitted workflow ${stored.name}`,
@@ -116,6 +126,7 @@ export class LocalHost {
       change(structuredClone(stored.object)),
       stored.version,
     );
+    this.#remember(next);
     this.#schedule(stored.uid);
     return next;
   }
@@ -146,6 +157,8 @@ export class LocalHost {
       return written;
     });
     for (const id of forget) this.#started.delete(id);
+    this.#remember(next);
+    this.#observations.delete(stored.uid);
     this.#schedule(stored.uid);
     this.#track(this.#cleanupAttempts(stored.uid));
     return next;
@@ -163,6 +176,7 @@ export class LocalHost {
       .filter((n) => n.type === "Pod" && !FINAL_NODE_PHASES.has(n.phase ?? ""))
       .map((n) => attemptId(n.id, attempts[n.id] ?? 0));
     this.store.deleteWorkflow(namespace, name);
+    this.#forget(stored.uid, namespace, name);
     const ref = { namespace, name };
     this.#track(
       Promise.all(running.map((id) => this.runtime.kill(id, "workflow deleted").catch(() => {})))
@@ -208,7 +222,7 @@ export class LocalHost {
       const pending = pendingByWorkflow.get(wf.uid) ?? [];
       if (workflowDone(wf.object) && pending.length === 0) continue;
       const ref = { namespace: wf.namespace, name: wf.name };
-      const observed = this.store.observations(wf.uid);
+      const observed = this.#observationsOf(wf.uid);
       const attempts = this.store.nodeAttempts(wf.uid);
       const toStart = new Set(
         pending.flatMap((a) => (a.action.type === "start" ? [a.action.run.nodeId] : [])),
@@ -221,10 +235,10 @@ export class LocalHost {
         const obs = await this.runtime.adopt(ref, attemptId(node.id, attempts[node.id] ?? 0));
         if (obs) {
           this.#started.add(node.id);
-          this.store.putObservation(wf.uid, node.id, obs);
+          this.#putObservation(wf.uid, node.id, obs);
         } else if (!toStart.has(node.id) && known) {
           // It was started, and nothing of it is left: as Argo does for a pod deleted under it.
-          this.store.putObservation(wf.uid, node.id, {
+          this.#putObservation(wf.uid, node.id, {
             phase: "Error",
             message: "pod deleted",
             finishedAt: this.#now().toISOString(),
@@ -254,13 +268,16 @@ export class LocalHost {
     if (this.#closed || this.#queued.has(uid)) return;
     this.#queued.add(uid);
     const prev = this.#queues.get(uid) ?? Promise.resolve();
-    const next = prev.then(() => {
+    // On a later turn of the event loop, so that the changes already waiting (steps that ended at
+    // about the same time) fold into this one reconcile instead of one each.
+    const next = prev.then(() => new Promise<void>((resolve) => setTimeout(resolve, 0))).then(() => {
       this.#queued.delete(uid);
       if (this.#closed) return;
       try {
         this.#reconcileOnce(uid);
       } catch (e) {
         // Someone wrote the workflow since it was read: reconcile again from what is stored now.
+        this.#objects.delete(uid);
         if (e instanceof ConflictError) this.#schedule(uid);
         else this.#log(`skiff: reconciling workflow ${uid} failed: ${e instanceof Error ? e.stack : e}`);
       }
@@ -278,9 +295,9 @@ export class LocalHost {
   }
 
   #reconcileStep(uid: string): void {
-    const stored = this.store.getWorkflowByUid<Workflow>(uid);
+    const stored = this.#objects.get(uid) ?? this.store.getWorkflowByUid<Workflow>(uid);
     if (!stored) return;
-    const observed = this.store.observations(uid);
+    const observed = this.#observationsOf(uid);
     const attempts = this.store.nodeAttempts(uid);
     const now = this.#now();
     const resources = this.runtime.resources;
@@ -303,11 +320,14 @@ export class LocalHost {
       }
       return false;
     });
-    const changed = JSON.stringify(before) !== JSON.stringify(result.status);
     let recorded: StoredAction[] = [];
-    if (changed || todo.length > 0) {
-      recorded = this.store.commitTransition(uid, object, todo, stored.version).actions;
+    if (result.changed || todo.length > 0) {
+      const written = this.store.commitTransition(uid, object, todo, stored.version);
+      recorded = written.actions;
+      this.#remember(written.workflow);
       this.#recordEvents(uid, before, result.status);
+    } else {
+      this.#remember(stored);
     }
     for (const a of recorded) this.#carryOut(uid, a);
 
@@ -315,6 +335,8 @@ export class LocalHost {
       result.actions.filter((a) => a.type === "wake").map((a) => Date.parse(a.at)).sort((x, y) => x - y)[0];
     if (wake !== undefined) this.#wakeAt(uid, wake);
     if (workflowDone(object)) {
+      // A finished workflow is not reconciled again unless changed (retry, resubmit): free its copy.
+      this.#forget(uid, stored.namespace, stored.name);
       const done = this.store.getWorkflowByUid<Workflow>(uid)!;
       for (const w of this.#waiters.get(uid) ?? []) w(done);
       this.#waiters.delete(uid);
@@ -327,7 +349,7 @@ export class LocalHost {
     if (a.type === "start") {
       const id = a.run.nodeId;
       this.#started.add(id);
-      if (!this.store.observations(uid)[id]) this.store.putObservation(uid, id, { phase: "Pending" });
+      if (!this.#observationsOf(uid)[id]) this.#putObservation(uid, id, { phase: "Pending" });
       const run = this.#runOfAttempt(uid, a.run);
       p = this.runtime.start(run).catch((e) => {
         this.#observed(a.run.workflow, run.nodeId, {
@@ -426,11 +448,11 @@ export class LocalHost {
    */
   #observed(ref: WorkflowRef, runtimeId: string, observation: NodeObservation): void {
     if (this.#closed) return;
-    const wf = this.store.getWorkflow(ref.namespace, ref.name);
+    const wf = this.#uidOf(ref.namespace, ref.name);
     if (!wf) return;
     const nodeId = this.#nodeOfAttempt(wf.uid, runtimeId);
     if (nodeId === undefined) return;
-    this.store.putObservation(wf.uid, nodeId, observation);
+    this.#putObservation(wf.uid, nodeId, observation);
     if (isFinal(observation)) {
       this.#track(
         this.runtime.logs(ref, runtimeId).then((text) => {
@@ -443,6 +465,42 @@ export class LocalHost {
       );
     }
     this.#schedule(wf.uid);
+  }
+
+  #remember(stored: StoredWorkflow<Workflow>): void {
+    this.#objects.set(stored.uid, stored);
+    this.#uids.set(`${stored.namespace}/${stored.name}`, stored.uid);
+  }
+
+  #forget(uid: string, namespace: string, name: string): void {
+    this.#objects.delete(uid);
+    this.#observations.delete(uid);
+    this.#uids.delete(`${namespace}/${name}`);
+  }
+
+  /** The uid of a stored workflow (from memory, else the store). */
+  #uidOf(namespace: string, name: string): { uid: string } | undefined {
+    const uid = this.#uids.get(`${namespace}/${name}`);
+    if (uid !== undefined) return { uid };
+    const stored = this.store.getWorkflow<Workflow>(namespace, name);
+    if (stored) this.#remember(stored);
+    return stored;
+  }
+
+  #observationsOf(uid: string): Record<string, NodeObservation> {
+    let observed = this.#observations.get(uid);
+    if (!observed) {
+      observed = this.store.observations(uid);
+      this.#observations.set(uid, observed);
+    }
+    return observed;
+  }
+
+  #putObservation(uid: string, nodeId: string, observation: NodeObservation): void {
+    this.store.putObservation(uid, nodeId, observation);
+    // As the store gives it back (a JSON round trip drops undefined fields).
+    const observed = this.#observations.get(uid);
+    if (observed) observed[nodeId] = JSON.parse(JSON.stringify(observation)) as NodeObservation;
   }
 
   #recordEvents(uid: string, before: Workflow["status"] & object, after: Workflow["status"] & object): void {
