@@ -76,6 +76,8 @@ export class LocalHost {
   #observations = new Map<string, Record<string, NodeObservation>>();
   /** Workflow uids by `namespace/name`. */
   #uids = new Map<string, string>();
+  /** Uids of workflows deleted through this host (their late logs are dropped). */
+  #deleted = new Set<string>();
   #unsubscribe: () => void;
   #closed = false;
 
@@ -177,6 +179,7 @@ export class LocalHost {
       .map((n) => attemptId(n.id, attempts[n.id] ?? 0));
     this.store.deleteWorkflow(namespace, name);
     this.#forget(stored.uid, namespace, name);
+    this.#deleted.add(stored.uid);
     const ref = { namespace, name };
     this.#track(
       Promise.all(running.map((id) => this.runtime.kill(id, "workflow deleted").catch(() => {})))
@@ -457,7 +460,7 @@ export class LocalHost {
       this.#track(
         this.runtime.logs(ref, runtimeId).then((text) => {
           // Not when the node was retried (or the workflow deleted) meanwhile.
-          if (this.#nodeOfAttempt(wf.uid, runtimeId) !== nodeId || !this.store.getWorkflowByUid(wf.uid)) {
+          if (this.#nodeOfAttempt(wf.uid, runtimeId) !== nodeId || this.#deleted.has(wf.uid)) {
             return;
           }
           if (this.store.logText(wf.uid, nodeId) === "") this.store.appendLog(wf.uid, nodeId, text);
