@@ -124,6 +124,23 @@ async function podmanBaselineArgs(): Promise<
   return { global: s.globalArgs, container: s.containerArgs, env: s.env, dir };
 }
 
+/**
+ * What a step costs on the process runtime before skiff's controller does anything: the executor
+ * (a Deno program) started once per step, run in a shell loop on the same command. The rest of the
+ * overhead per node is the controller's and the host's.
+ */
+async function executorFloor(n: number, skiff: Measurement | string, shellMs: number): Promise<string> {
+  const step = JSON.stringify({ command: ["sh", "-c", "echo step"], echo: false });
+  const main = new URL("../executor/main.ts", import.meta.url).pathname;
+  const ms = await shell(
+    `for i in $(seq 1 ${n}); do '${Deno.execPath()}' run -A --no-config '${main}' --step '${step}' >/dev/null; done`,
+  );
+  const floor = (ms - shellMs) / n;
+  const of = typeof skiff === "string" ? "" : ` of the ${f1((skiff.wallMs - shellMs) / n)} ms/node above`;
+  return `  executor alone in a shell loop: ${f1(ms / 1000)} s, ${f1(floor)} ms/step over the shell${of} ` +
+    `(a Deno start per step; the remainder is the controller's)`;
+}
+
 /** Runs the host benchmark and returns its lines. */
 export async function runHostBench(): Promise<string[]> {
   const full = Deno.env.get("SKIFF_BENCH_SCALE") === "full";
@@ -138,6 +155,7 @@ export async function runHostBench(): Promise<string[]> {
   const seq = await measure({ shape: "seq", n: z.seq, runtime: "process" }, z.capSeconds);
   const seqShell = await shell(`for i in $(seq 1 ${z.seq}); do sh -c "echo step-$i"; done`);
   lines.push(...againstShell(`process runtime, ${z.seq} sequential steps`, seq, z.seq, seqShell));
+  lines.push(await executorFloor(z.seq, seq, seqShell));
   const fan = await measure(
     { shape: "fanout", n: z.fanout, runtime: "process", parallelism: z.parallelism },
     z.capSeconds,
