@@ -27,6 +27,7 @@ import {
   nodeById,
   outboundNodes,
   phaseFulfilled,
+  templateNode,
 } from "./nodes.ts";
 import { nodeId } from "./names.ts";
 import { workflowParallelismReached, workflowParallelismRoom } from "./parallelism.ts";
@@ -166,15 +167,12 @@ export function executeDag(
   tmpl: Template,
   opts: ExecOpts,
 ): Exec {
-  let node = getNode(op, nodeName);
-  if (!node) {
-    node = initializeNode(op, nodeName, "DAG", "Running", {
-      templateName,
-      boundaryID: opts.boundaryID,
-      flag: opts.nodeFlag,
-      inputs: tmpl.inputs,
-    });
-  }
+  const { node } = templateNode(op, nodeName, "DAG", "Running", {
+    templateName,
+    boundaryID: opts.boundaryID,
+    flag: opts.nodeFlag,
+    inputs: tmpl.inputs,
+  });
   const d: DagContext = {
     boundaryName: nodeName,
     boundaryID: node.id,

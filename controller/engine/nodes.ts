@@ -87,6 +87,27 @@ export function initializeNode(
   return node;
 }
 
+/**
+ * The node a steps, dag or suspend template runs as: the one that exists, or a new one of `type` in
+ * `phase` with the template's inputs, under the caller's boundary. `created` tells which.
+ */
+export function templateNode(
+  op: Op,
+  nodeName: string,
+  type: NodeType,
+  phase: NodePhase,
+  opts: {
+    templateName: string;
+    inputs: Inputs | undefined;
+    boundaryID?: string | undefined;
+    flag?: NodeFlag | undefined;
+  },
+): { node: NodeStatus; created: boolean } {
+  const existing = getNode(op, nodeName);
+  if (existing) return { node: existing, created: false };
+  return { node: initializeNode(op, nodeName, type, phase, opts), created: true };
+}
+
 /** Argo's `markNodePhase`: sets phase (and message), stamping finishedAt on a final phase. */
 export function markNodePhase(op: Op, name: string, phase: NodePhase, message?: string): NodeStatus {
   const node = getNode(op, name);

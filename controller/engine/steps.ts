@@ -25,6 +25,7 @@ import {
   markNodePhase,
   nodeById,
   outboundNodes,
+  templateNode,
 } from "./nodes.ts";
 import {
   addOutputsToGlobalScope,
@@ -72,15 +73,12 @@ export function executeSteps(
   tmpl: Template,
   opts: ExecOpts,
 ): Exec {
-  let node = getNode(op, nodeName);
-  if (!node) {
-    node = initializeNode(op, nodeName, "Steps", "Running", {
-      templateName,
-      boundaryID: opts.boundaryID,
-      flag: opts.nodeFlag,
-      inputs: tmpl.inputs,
-    });
-  }
+  const { node } = templateNode(op, nodeName, "Steps", "Running", {
+    templateName,
+    boundaryID: opts.boundaryID,
+    flag: opts.nodeFlag,
+    inputs: tmpl.inputs,
+  });
   try {
     return runSteps(op, node, nodeName, tmpl, opts);
   } finally {

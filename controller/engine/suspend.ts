@@ -7,7 +7,7 @@ import type { NodeStatus, Outputs, Template, Workflow } from "../spec/types.ts";
 import type { Op } from "./context.ts";
 import { wakeAt } from "./context.ts";
 import type { Exec, ExecOpts } from "./exec-types.ts";
-import { getNode, initializeNode, markNodePhase } from "./nodes.ts";
+import { markNodePhase, templateNode } from "./nodes.ts";
 import { formatTime, parseArgoDuration, parseTime } from "./time.ts";
 
 /** Argo's `OverrideOutputParametersWithDefault`: unsupplied `valueFrom.supplied` outputs take their default. */
@@ -33,14 +33,13 @@ export function executeSuspend(
   tmpl: Template,
   opts: ExecOpts,
 ): Exec {
-  let node = getNode(op, nodeName);
-  if (!node) {
-    node = initializeNode(op, nodeName, "Suspend", "Pending", {
-      templateName,
-      boundaryID: opts.boundaryID,
-      flag: opts.nodeFlag,
-      inputs: tmpl.inputs,
-    });
+  const { node, created } = templateNode(op, nodeName, "Suspend", "Pending", {
+    templateName,
+    boundaryID: opts.boundaryID,
+    flag: opts.nodeFlag,
+    inputs: tmpl.inputs,
+  });
+  if (created) {
     const supplied = (tmpl.outputs?.parameters ?? []).filter((p) => p.valueFrom?.supplied !== undefined);
     if (supplied.length > 0) node.outputs = { parameters: structuredClone(supplied) };
   }
