@@ -12,7 +12,7 @@ import { LocalHost } from "../controller/local/host.ts";
 import { Store } from "../controller/local/store.ts";
 import { ProcessRuntime } from "../controller/local/runtime/process.ts";
 import { PodmanRuntime } from "../controller/local/runtime/podman.ts";
-import { ImageMap } from "../controller/local/runtime/images.ts";
+import { ImageMap } from "../controller/engine/images.ts";
 import { probePodman } from "../controller/local/runtime/podman_cli.ts";
 import type { Runtime } from "../controller/local/runtime/mod.ts";
 import type { Workflow } from "../controller/spec/types.ts";

@@ -23,7 +23,7 @@ import { formatProblem } from "../controller/spec/problem.ts";
 import type { Workflow } from "../controller/spec/types.ts";
 import { CliError } from "./errors.ts";
 import { prepareWorkflow, workflowImages } from "./run_prepare.ts";
-import { chooseRuntime, RunSetupError } from "./run_runtime.ts";
+import { chooseRuntime, parseMaxSteps, RunSetupError } from "./run_runtime.ts";
 import { RunView } from "./run_view.ts";
 
 interface RunFlags {
@@ -35,6 +35,7 @@ interface RunFlags {
   resources?: string[];
   output?: string;
   continue: boolean;
+  maxSteps?: string;
 }
 
 /** What `skiff run` keeps in its data dir so that `--continue` can pick the run up again. */
@@ -80,6 +81,10 @@ export function addRunCommand(program: Command): void {
       collect,
     )
     .option(
+      "--max-steps <n>",
+      "process runtime: at most N steps run at once, the others wait (Pending) in order; default 4 per core",
+    )
+    .option(
       "-o, --output <format>",
       "print the final Workflow (with its status) as json or yaml on stdout; progress goes to stderr",
     )
@@ -121,6 +126,7 @@ async function runCommand(file: string | undefined, flags: RunFlags): Promise<nu
     throw new CliError("--continue takes no FILE: it continues the run kept in --data-dir");
   }
   if (!flags.continue && !file) throw new CliError("missing the workflow FILE (see skiff run --help)");
+  const maxSteps = flags.maxSteps === undefined ? undefined : parseMaxSteps(flags.maxSteps);
   let imageMap: ImageMap;
   try {
     imageMap = new ImageMap((flags.imageMap ?? []).join(","));
@@ -171,6 +177,7 @@ async function runCommand(file: string | undefined, flags: RunFlags): Promise<nu
       workflowImages: images,
       note: say,
       warn: say,
+      ...(maxSteps !== undefined ? { maxSteps } : {}),
     });
     say(`skiff: ${chosen.reason}`);
     // The Secrets and ConfigMaps of the workflow's file and of --resources files (again on --continue).

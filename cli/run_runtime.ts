@@ -6,11 +6,13 @@
  */
 import {
   createRuntime,
+  defaultMaxSteps,
   type ImageMap,
   imageRepository,
   normalizeImage,
 } from "../controller/local/runtime/mod.ts";
 import type { Runtime, RuntimeKind } from "../controller/local/runtime/mod.ts";
+import { CliError } from "./errors.ts";
 
 /** The runtime a run uses, and one line saying why. */
 export interface ChosenRuntime {
@@ -31,6 +33,8 @@ export interface ChooseOptions {
   /** Progress notes (e.g. "pulling ..."). */
   note: (line: string) => void;
   warn: (line: string) => void;
+  /** `--max-steps`: the process runtime's limit on steps running at once (see {@link parseMaxSteps}). */
+  maxSteps?: number;
 }
 
 /** A run that cannot start, with the reason for the user. */
@@ -38,10 +42,30 @@ export class RunSetupError extends Error {
   override name = "RunSetupError";
 }
 
+/**
+ * Reads `--max-steps N` (of `skiff run` and `skiff server`: steps running at once with the process
+ * runtime; more wait, Pending). Throws CliError (a usage error) saying what is wrong with the value.
+ */
+export function parseMaxSteps(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) {
+    throw new CliError(
+      `--max-steps must be a whole number of at least 1 (steps running at once), not "${text}"; ` +
+        `leave it out for the default, ${defaultMaxSteps()} on this machine (4 per core)`,
+    );
+  }
+  return n;
+}
+
 /** Picks and creates the runtime; throws RunSetupError when `--runtime podman` cannot run the workflow. */
 export async function chooseRuntime(opts: ChooseOptions): Promise<ChosenRuntime> {
   const processRuntime = async (reason: string): Promise<ChosenRuntime> => {
-    const { runtime } = await createRuntime({ kind: "process", dataDir: opts.dataDir, warn: opts.warn });
+    const { runtime } = await createRuntime({
+      kind: "process",
+      dataDir: opts.dataDir,
+      warn: opts.warn,
+      ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
+    });
     return { runtime, kind: "process", reason };
   };
   if (opts.kind === "process") return await processRuntime("process runtime (--runtime process)");
@@ -69,6 +93,7 @@ export async function chooseRuntime(opts: ChooseOptions): Promise<ChosenRuntime>
     images: opts.images,
     probeImage,
     warn: opts.warn,
+    ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
   });
   const reason = opts.kind === "auto" && choice.runtime.kind === "podman"
     ? `podman runtime: ${choice.reason}`

@@ -10,10 +10,37 @@
  * stdout as `result`, reads output parameters and saves output artifacts, and writes a StepResult to
  * `resultFile`. SIGTERM/SIGINT are forwarded to the command's process group; SIGKILL follows after
  * `graceSeconds`. Its exit code is the command's (1 when the step is an Error without one).
+ *
+ * With `pidFile`, the executor first claims the step by creating that file (atomically, only if it
+ * does not exist); when another executor already holds the claim it runs nothing and exits with
+ * CLAIMED_EXIT_CODE, so a step spawned twice (a host that crashed mid-start and recovered) runs once.
  */
 import { localFiles, prepareArgv, spawnLocal } from "./local.ts";
 import { superviseStep } from "./supervise.ts";
-import type { RunningState, StepDescription, StepResult } from "./types.ts";
+import { CLAIMED_EXIT_CODE, type RunningState, type StepDescription, type StepResult } from "./types.ts";
+
+/** Raised by `runLocalStep` when `pidFile` is held by another executor: this one must run nothing. */
+export class AlreadyClaimed extends Error {
+  override name = "AlreadyClaimed";
+}
+
+/**
+ * Claims a step for this process: writes `pid` to `path` atomically (a temporary file hard-linked
+ * into place, which fails when `path` exists). False when another process claimed it first.
+ */
+export async function claimPidFile(path: string, pid = Deno.pid): Promise<boolean> {
+  const tmp = `${path}.tmp-${pid}`;
+  await Deno.writeTextFile(tmp, `${pid}\n`);
+  try {
+    await Deno.link(tmp, path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.AlreadyExists) return false;
+    throw e;
+  } finally {
+    await Deno.remove(tmp).catch(() => {});
+  }
+}
 
 /** Runs a step described by `desc` on this machine and writes its state and result files. */
 export async function runLocalStep(
@@ -21,6 +48,11 @@ export async function runLocalStep(
   opts: { stop?: AbortSignal; echo?: boolean } = {},
 ): Promise<StepResult> {
   const echo = opts.echo ?? desc.echo ?? true;
+  if (desc.pidFile && !(await claimPidFile(desc.pidFile))) {
+    throw new AlreadyClaimed(
+      `another executor has claimed this step (${desc.pidFile} exists); it runs there, not here`,
+    );
+  }
   const result = await superviseStep({
     desc,
     async start() {
@@ -94,7 +126,13 @@ if (import.meta.main) {
   const signals: Deno.Signal[] = ["SIGTERM", "SIGINT"];
   const onSignal = () => stop.abort("Stopped: the executor received a termination signal");
   for (const s of signals) Deno.addSignalListener(s, onSignal);
-  const result = await runLocalStep(desc, { stop: stop.signal });
+  let result: StepResult;
+  try {
+    result = await runLocalStep(desc, { stop: stop.signal });
+  } catch (e) {
+    console.error(`executor: ${e instanceof Error ? e.message : e}`);
+    Deno.exit(e instanceof AlreadyClaimed ? CLAIMED_EXIT_CODE : 1);
+  }
   for (const s of signals) Deno.removeSignalListener(s, onSignal);
   if (result.phase !== "Succeeded" && result.message) console.error(`executor: ${result.message}`);
   Deno.exit(exitCodeOf(result));

@@ -15,4 +15,11 @@ export {
   superviseStep,
 } from "./supervise.ts";
 export { copyTree, localFiles, prepareArgv, spawnLocal } from "./local.ts";
-export { exitCodeOf, readDescription, runLocalStep, writeJsonAtomic } from "./main.ts";
+export {
+  AlreadyClaimed,
+  claimPidFile,
+  exitCodeOf,
+  readDescription,
+  runLocalStep,
+  writeJsonAtomic,
+} from "./main.ts";

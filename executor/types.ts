@@ -47,6 +47,13 @@ export interface StepDescription {
   resultFile?: string;
   /** A RunningState as JSON, written once the command has started. */
   stateFile?: string;
+  /**
+   * The executor's claim on the step: its pid, written atomically and only if the file does not
+   * exist yet, before the command starts. An executor that finds it already there runs nothing
+   * and exits with {@link CLAIMED_EXIT_CODE}: another executor runs (or ran) this step. A host
+   * that finds no claim knows the command never started.
+   */
+  pidFile?: string;
   /** Seconds between SIGTERM and SIGKILL when the step is stopped. Default 30 (Kubernetes' default). */
   graceSeconds?: number;
   /** RFC 3339: the command is stopped at this time and the step fails. */
@@ -86,6 +93,9 @@ export interface RunningState {
   childPid?: number;
   startedAt: string;
 }
+
+/** The executor's exit code when `pidFile` was already claimed by another executor. */
+export const CLAIMED_EXIT_CODE = 75;
 
 /** How much of stdout is kept for `result` (Argo keeps 256 KiB). */
 export const RESULT_TAIL_BYTES = 256 * 1024;

@@ -92,11 +92,12 @@ export function applyObservations(op: Op): void {
     if (obs.podIP) node.podIP = obs.podIP;
     switch (obs.phase) {
       case "Pending":
-        node.phase = "Pending";
-        break;
       case "Running":
-        node.phase = "Running";
-        if (obs.daemonReady === true) node.daemoned = true;
+        // As Argo's pod reconciliation: the message says why a pod waits, and goes once it runs.
+        node.phase = obs.phase;
+        if (obs.message) node.message = obs.message;
+        else delete node.message;
+        if (obs.phase === "Running" && obs.daemonReady === true) node.daemoned = true;
         break;
       case "Succeeded":
       case "Failed":

@@ -2,7 +2,17 @@
  * Loading workflow files: multi-document YAML (JSON is YAML too) into plain values that remember
  * where every node came from, so that lint and run-time errors can name file:line:col.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from "yaml";
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+  type ScalarTag,
+  type Tags,
+} from "yaml";
 import type { Problem } from "./problem.ts";
 
 /** A 1-based place in a file. */
@@ -28,6 +38,8 @@ export interface LoadedDocument {
   positionOf(path: Path): Position;
   /** Where the key of the last segment of `path` is written (the value's position for array items). */
   keyPositionOf(path: Path): Position;
+  /** The text of the scalar at `path` as written (e.g. `yes` for a value read as true); undefined for others. */
+  sourceOf?(path: Path): string | undefined;
 }
 
 /** What loading a text or a set of paths gave: the documents, and the problems that kept others out. */
@@ -47,7 +59,12 @@ export function loadText(text: string, file: string): LoadResult {
   const lineCounter = new LineCounter();
   const documents: LoadedDocument[] = [];
   const problems: Problem[] = [];
-  const parsed = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const parsed = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    customTags: goScalars,
+  });
   const docs = Array.isArray(parsed) ? parsed : []; // an empty text gives an EmptyStream object
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
@@ -68,7 +85,7 @@ export function loadText(text: string, file: string): LoadResult {
     }
     const value: unknown = doc.toJS({ maxAliasCount: 1000 });
     if (value === null || value === undefined || doc.contents === null) return; // e.g. after a trailing `---`
-    const positions = new Map<string, { value: number; key: number }>();
+    const positions = new Map<string, { value: number; key: number; source?: string }>();
     indexPositions(doc.contents, [], positions, doc.contents.range[0]);
     const lookup = (path: Path, which: "value" | "key"): Position => {
       for (let n = path.length; n >= 0; n--) {
@@ -85,6 +102,7 @@ export function loadText(text: string, file: string): LoadResult {
       value,
       positionOf: (path) => lookup(path, "value"),
       keyPositionOf: (path) => lookup(path, "key"),
+      sourceOf: (path) => positions.get(pathKey(path))?.source,
     });
   });
   return { documents, problems };
@@ -151,16 +169,79 @@ function unreadable(path: string, err: unknown): Problem {
   };
 }
 
+/**
+ * Plain scalars read as Argo reads them. Argo decodes files with sigs.k8s.io/yaml, which parses
+ * with go-yaml v2 (YAML 1.1 resolution) and converts to JSON before the typed decode
+ * (argo-workflows workflow/common/parse.go: yaml.YAMLToJSON; kubectl does the same). So where the
+ * YAML 1.2 core schema of npm:yaml differs from go-yaml v2 (goyaml.v2/resolve.go), Go wins:
+ *
+ * - Integers go through Go's strconv.ParseInt(s, 0, 64) after removing every "_": a leading 0 is
+ *   octal (`mode: 0755` is 493, as in Argo and Kubernetes; YAML 1.2 would read 755), and `0o`,
+ *   `0x`, `0b` prefixes and a sign are accepted. `08` and `09` are not octal: Go reads them as
+ *   the float 8 and 9.
+ * - Booleans are go-yaml v2's list: y, yes, on, true and n, no, off, false (as `y`, `Y`, `yes`,
+ *   `Yes`, `YES`, ...). Argo reads `value: yes` as the bool true, which its AnyString fields make
+ *   "true", and rejects it in a plain string field (e.g. `args: [yes]`); skiff does the same
+ *   (normalize.ts, then lint). Quote the word to keep it a string, in Argo as here.
+ *
+ * The rest of YAML 1.1 (sexagesimal numbers like 1:30, timestamps, !!binary, merge keys) is not
+ * switched on: go-yaml v2 drops base 60, and a timestamp becomes an RFC 3339 string in Argo's JSON,
+ * which is what a string already is here.
+ */
+const GO_INT: ScalarTag = {
+  identify: (v) => typeof v === "number" && Number.isInteger(v),
+  default: true,
+  tag: "tag:yaml.org,2002:int",
+  test: /^[-+]?(?:0[bB][01_]+|0[oO][0-7_]+|0[xX][0-9a-fA-F_]+|0[0-7_]+|[0-9][0-9_]*)$/,
+  resolve: (text) => goInt(text),
+};
+
+const GO_BOOL: ScalarTag = {
+  identify: (v) => typeof v === "boolean",
+  default: true,
+  tag: "tag:yaml.org,2002:bool",
+  test: /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON|n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/,
+  resolve: (text) => /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(text),
+};
+
+/** The core schema's tags, with go-yaml v2's int and bool resolution instead of YAML 1.2's. */
+function goScalars(tags: Tags): Tags {
+  const out: Tags = [];
+  for (const t of tags) {
+    const tag = typeof t === "string" ? undefined : t.tag;
+    if (tag === GO_INT.tag) {
+      if (!out.includes(GO_INT)) out.push(GO_INT);
+    } else if (tag === GO_BOOL.tag) out.push(GO_BOOL);
+    else out.push(t);
+  }
+  return out;
+}
+
+/** An integer as Go's strconv.ParseInt(text without "_", 0, 64) reads it ("0755" is octal). */
+export function goInt(text: string): number {
+  const plain = text.replace(/_/g, "");
+  const sign = plain.startsWith("-") ? -1 : 1;
+  const digits = plain.replace(/^[-+]/, "");
+  const prefixed = /^0([bBoOxX])(.*)$/.exec(digits);
+  if (prefixed) {
+    const radix = { b: 2, o: 8, x: 16 }[prefixed[1]!.toLowerCase() as "b" | "o" | "x"];
+    return sign * Number.parseInt(prefixed[2]!, radix);
+  }
+  if (/^0[0-7]+$/.test(digits)) return sign * Number.parseInt(digits, 8);
+  return sign * Number.parseInt(digits, 10);
+}
+
 /** Records the start offset of every node (and of its key) under `path`. */
 function indexPositions(
   node: Node | null,
   path: (string | number)[],
-  out: Map<string, { value: number; key: number }>,
+  out: Map<string, { value: number; key: number; source?: string }>,
   keyOffset: number,
 ): void {
   if (!node) return;
   const start = node.range?.[0] ?? keyOffset;
-  out.set(pathKey(path), { value: start, key: keyOffset });
+  const source = isScalar(node) && typeof node.source === "string" ? node.source : undefined;
+  out.set(pathKey(path), { value: start, key: keyOffset, ...(source !== undefined ? { source } : {}) });
   if (isMap(node)) {
     for (const item of node.items) {
       if (!isPair(item)) continue;

@@ -234,3 +234,29 @@ Deno.test("the step can come from the SKIFF_STEP environment variable (as in a P
   assert.equal(new TextDecoder().decode(out.stdout), "from env\n");
   assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/result.json`)).result, "from env");
 });
+
+Deno.test("two executors of one step with a pidFile: the command runs once, the second runs nothing", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "skiff-executor-" });
+  const step: StepDescription = {
+    command: ["sh", "-c", `echo ran >> ${dir}/count; sleep 0.5`],
+    resultFile: `${dir}/result.json`,
+    pidFile: `${dir}/executor.pid`,
+    echo: false,
+  };
+  await Deno.writeTextFile(`${dir}/step.json`, JSON.stringify(step));
+  const run = () =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, `${dir}/step.json`],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const outs = await Promise.all([run(), run()]);
+  const codes = outs.map((o) => o.code).sort();
+  assert.deepEqual(codes, [0, 75], "one runs the step (0), the other finds it claimed (75)");
+  const loser = outs.find((o) => o.code === 75)!;
+  assert.match(new TextDecoder().decode(loser.stderr), /another executor has claimed this step/);
+  assert.equal(await Deno.readTextFile(`${dir}/count`), "ran\n");
+  const winner = Number((await Deno.readTextFile(`${dir}/executor.pid`)).trim());
+  assert.ok(winner > 0);
+  assert.equal(JSON.parse(await Deno.readTextFile(`${dir}/result.json`)).phase, "Succeeded");
+});

@@ -2,7 +2,7 @@
  * Podman for tests: present or not (tests are skipped, saying why, only where podman is absent),
  * and the local test image, built by tests/images/build.sh when missing.
  */
-import { ImageMap } from "../../controller/local/runtime/images.ts";
+import { ImageMap } from "../../controller/engine/images.ts";
 import { type PodmanSetup, probePodman } from "../../controller/local/runtime/podman_cli.ts";
 
 export const TEST_IMAGE = "localhost/skiff-test:latest";

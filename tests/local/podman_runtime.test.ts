@@ -342,3 +342,52 @@ podmanTest("cleanup removes one workflow's pods and volumes, and no other workfl
     await rt.cleanup({ namespace: "default", name: other });
   }
 });
+
+/** podman commands this test process started that still run. */
+function podmanChildren(): string[] {
+  const out: string[] = [];
+  for (const e of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(e.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
+      const ppid = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+      const args = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").filter(Boolean);
+      if (Number(ppid) === Deno.pid && args[0]?.endsWith("podman")) out.push(args.join(" "));
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return out;
+}
+
+podmanTest(
+  "close() returns once the pods of ended steps are removed: none is left behind",
+  async ({ wf }) => {
+    const rt = await runtime();
+    const runs = [1, 2, 3].map((i) =>
+      runSpec(wf, {
+        volumes: [{ name: "scratch", source: { emptyDir: {} } }],
+        main: {
+          image: "busybox",
+          command: ["sh", "-c", `echo step ${i} | tee /scratch/x`],
+          volumeMounts: [{ name: "scratch", mountPath: "/scratch" }],
+        },
+      })
+    );
+    await Promise.all(runs.map((r) => rt.start(r)));
+    const obs = await Promise.all(runs.map((r) => rt.wait(r.nodeId)));
+    assert.deepEqual(obs.map((o) => o.phase), ["Succeeded", "Succeeded", "Succeeded"]);
+    await rt.close(); // what `skiff run` does right before it exits
+    assert.deepEqual(podmanChildren(), [], "podman commands still running after close()");
+    const podman = async (...args: string[]) => {
+      const r = await new Deno.Command("podman", { args, stdout: "piped", stderr: "piped" }).output();
+      assert.ok(r.success, new TextDecoder().decode(r.stderr));
+      return new TextDecoder().decode(r.stdout).trim();
+    };
+    assert.equal(
+      await podman("pod", "ls", "--filter", `label=skiff.workflow=${wf}`, "--format", "{{.Name}}"),
+      "",
+    );
+    assert.equal(await podman("volume", "ls", "-q", "--filter", `name=^${wf}-`), "", "emptyDir volumes left");
+  },
+);

@@ -80,8 +80,13 @@ Deno.test("LocalResources: a malformed manifest is an error naming the file and 
     /noname\.yaml:1: ConfigMap has no metadata\.name/,
   );
   assert.throws(
-    () => r.addText("---\nkind: Secret\nmetadata: {name: n}\nstringData: {n: 3}\n", "num.yaml"),
-    /num\.yaml:2: stringData\.n must be a string/,
+    () => r.addText("---\nkind: Secret\nmetadata: {name: num}\nstringData: {k: 3}\n", "num.yaml"),
+    /num\.yaml:2: stringData\.k must be a string/,
+  );
+  // YAML reads an unquoted n as false (YAML 1.1, as Argo and kubectl do).
+  assert.throws(
+    () => r.addText("kind: Secret\nmetadata: {name: n}\n", "bool.yaml"),
+    /bool\.yaml:1: Secret metadata\.name must be a string \(quote it\), not false/,
   );
   const dir = await Deno.makeTempDir();
   await Deno.writeTextFile(`${dir}/wf.yaml`, "kind: Workflow\nmetadata: {name: w}\n");

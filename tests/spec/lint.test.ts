@@ -147,10 +147,10 @@ const EXPECTED: Record<string, string[]> = {
     'metadata.yaml:38:9: error: CronWorkflow name "a-cron-workflow-name-that-is-much-too-long-for-argo-to-use" is 58 characters long; it may have at most 52',
   ],
   "multi-document.yaml": [
-    'multi-document.yaml:14:7: warning: kind "ConfigMap" is not an Argo workflow document, skipped',
     'multi-document.yaml:24:1: error: Workflow has no entrypoint; add "entrypoint: <template name>" under spec; templates are: "main"',
     'multi-document.yaml:42:25: error: step "call" refers to unknown template "eco" of WorkflowTemplate "shared"; did you mean "echo"?',
     'multi-document.yaml:47:9: warning: WorkflowTemplate "shared" is defined twice (also on line 5); rename one of them',
+    'multi-document.yaml:55:7: warning: kind "Service" is skipped: skiff uses Argo documents, and Secrets and ConfigMaps for the steps of skiff run; move it to another file, or delete it',
   ],
   "names-duplicate.yaml": [
     'names-duplicate.yaml:13:19: error: step name "hello" in template "main" is used twice (also on line 11); step names must be unique',

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { loadPaths, loadText } from "../../controller/spec/load.ts";
 import { formatProblem } from "../../controller/spec/problem.ts";
+import { lintDocuments } from "../../controller/spec/lint/mod.ts";
+import { normalizeDocument } from "../../controller/spec/normalize.ts";
 
 const hello = `apiVersion: argoproj.io/v1alpha1
 kind: Workflow
@@ -106,4 +108,105 @@ Deno.test("loadPaths reads directories recursively in name order and reports mis
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+const modes = `apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata:
+  generateName: modes-
+spec:
+  entrypoint: main
+  arguments:
+    parameters:
+    - name: answer
+      value: yes
+    - name: quoted
+      value: "yes"
+  volumes:
+  - name: creds
+    secret:
+      secretName: creds
+      defaultMode: 0755
+  templates:
+  - name: main
+    inputs:
+      artifacts:
+      - name: script
+        path: /bin/run
+        mode: 0644
+        raw:
+          data: echo hi
+    container:
+      image: busybox
+      args: [yes, "0755", 0755]
+`;
+
+Deno.test("integers with a leading 0 are octal, as Argo's Go YAML reads them (mode: 0755 is 493)", () => {
+  const doc = loadText(modes, "modes.yaml").documents[0]!;
+  const spec = (doc.value as {
+    spec: {
+      volumes: { secret: { defaultMode: number } }[];
+      templates: { inputs: { artifacts: { mode: number }[] } }[];
+    };
+  }).spec;
+  assert.equal(spec.volumes[0]!.secret.defaultMode, 0o755);
+  assert.equal(spec.templates[0]!.inputs.artifacts[0]!.mode, 0o644);
+  // Positions still point at what was written.
+  assert.deepEqual(doc.positionOf(["spec", "volumes", 0, "secret", "defaultMode"]), {
+    file: "modes.yaml",
+    line: 17,
+    col: 20,
+  });
+  assert.equal(doc.sourceOf?.(["spec", "volumes", 0, "secret", "defaultMode"]), "0755");
+});
+
+Deno.test("Go's integer forms: 0o, 0x, 0b, signs and underscores; 08 is not octal; quoted stays a string", () => {
+  const value = loadText(
+    "a: 0o17\nb: 0x1F\nc: 0b101\nd: -0755\ne: +12\nf: 1_000\ng: 08\nh: 0\ni: 755\nj: '0755'\nk: 0.5\n",
+    "ints.yaml",
+  ).documents[0]!.value;
+  assert.deepEqual(value, {
+    a: 15,
+    b: 31,
+    c: 5,
+    d: -493,
+    e: 12,
+    f: 1000,
+    g: 8,
+    h: 0,
+    i: 755,
+    j: "0755",
+    k: 0.5,
+  });
+});
+
+Deno.test('yes/no/on/off/y/n are booleans, as in Argo; a parameter value: yes becomes "true"', () => {
+  const value = loadText("a: yes\nb: No\nc: ON\nd: off\ne: y\nf: N\ng: True\nh: 'yes'\ni: yess\n", "b.yaml")
+    .documents[0]!.value;
+  assert.deepEqual(value, {
+    a: true,
+    b: false,
+    c: true,
+    d: false,
+    e: true,
+    f: false,
+    g: true,
+    h: "yes",
+    i: "yess",
+  });
+  const wf = normalizeDocument(loadText(modes, "modes.yaml").documents[0]!.value) as {
+    spec: { arguments: { parameters: { value: string }[] } };
+  };
+  assert.deepEqual(wf.spec.arguments.parameters.map((p) => p.value), ["true", "yes"]);
+});
+
+Deno.test("an unquoted yes or 0755 in a string field is an error that says how YAML read it", () => {
+  const { documents } = loadText(modes, "modes.yaml");
+  const problems = lintDocuments(documents, { target: "local" }).filter((p) => p.rule === "field-type");
+  assert.deepEqual(problems.map(formatProblem), [
+    `modes.yaml:29:14: error: item #1 of "args" of container of template "main" must be a string, not true; ` +
+    `YAML reads yes as true, as Argo does: quote it: "yes"`,
+    `modes.yaml:29:27: error: item #3 of "args" of container of template "main" must be a string, not the ` +
+    `number 493; YAML reads 0755 as 493, as Argo does: quote it: "0755"`,
+  ]);
 });

@@ -23,8 +23,11 @@ export interface RuntimeStep {
   workflow: WorkflowRef;
   nodeId: string;
   podName: string;
-  /** running: the command runs; finished: a result is recorded; lost: it ran but left no result. */
-  state: "running" | "finished" | "lost";
+  /**
+   * running: the command runs; finished: a result is recorded; lost: it ran but left no result;
+   * pending: its command has not started (it waits for a slot, or its host ended first).
+   */
+  state: "running" | "finished" | "lost" | "pending";
 }
 
 /** Called on every change of a node's observation (started, ended). */
@@ -47,7 +50,8 @@ export interface Runtime {
   /**
    * Starts a node. Idempotent: a node that already ran or runs (same workflow and node id, e.g. after
    * a restart) is adopted or its recorded result reported, never started twice. Resolves once it runs
-   * (or has ended, e.g. it could not start).
+   * (or has ended, e.g. it could not start), or once it waits, reported Pending, for the runtime's
+   * limit on steps running at once.
    */
   start(run: RunSpec): Promise<void>;
   /** The latest observation of a node this runtime has started or adopted. */
@@ -78,10 +82,11 @@ export interface Runtime {
 }
 
 export { isFinal, NodeLayout, observationOf, Observations, readJson, safe } from "./common.ts";
-export { ProcessRuntime, type ProcessRuntimeOptions } from "./process.ts";
+export { ProcessRuntime, type ProcessRuntimeOptions, type StartHooks } from "./process.ts";
+export { defaultMaxSteps, StepSlots } from "./slots.ts";
 export { PodmanRuntime, type PodmanRuntimeOptions } from "./podman.ts";
 export { type PodmanSetup, PodmanUnavailable, probePodman } from "./podman_cli.ts";
-export * from "./images.ts";
+export * from "../../engine/images.ts";
 export { createRuntime, type RuntimeChoice, type RuntimeKind } from "./select.ts";
 export {
   type AddedResources,

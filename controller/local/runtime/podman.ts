@@ -20,7 +20,12 @@ import {
   superviseStep,
   writeJsonAtomic,
 } from "../../../executor/mod.ts";
-import { DEFAULT_ENTRYPOINTS, type ImageEntrypoint, ImageMap, lookupEntrypoint } from "./images.ts";
+import {
+  DEFAULT_ENTRYPOINTS,
+  type ImageEntrypoint,
+  ImageMap,
+  lookupEntrypoint,
+} from "../../engine/images.ts";
 import { isFinal, NodeLayout, observationOf, Observations, readJson, safe } from "./common.ts";
 import type { ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./mod.ts";
 import { podman, podmanOk, type PodmanSetup, probePodman } from "./podman_cli.ts";
@@ -83,6 +88,8 @@ export class PodmanRuntime implements Runtime {
   /** Secret/ConfigMap volume directories written for pods being created. */
   #projected = new Set<string>();
   #closed = false;
+  /** Pods of ended steps being removed; `close()` waits for them. */
+  #removals = new Set<Promise<void>>();
 
   constructor(readonly options: PodmanRuntimeOptions) {
     this.layout = new NodeLayout(options.dataDir);
@@ -124,7 +131,7 @@ export class PodmanRuntime implements Runtime {
     const recorded = await readJson<StepResult>(`${dir}/result.json`);
     if (recorded) {
       this.#obs.set(run, observationOf(recorded));
-      if (!this.options.keepPods) await this.#removePod(run).catch(() => {});
+      if (!this.options.keepPods) await this.#removeAfterReport(run);
       return;
     }
     if (!adopting) await writeJsonAtomic(`${dir}/run.json`, run);
@@ -148,7 +155,7 @@ export class PodmanRuntime implements Runtime {
         await this.#createPod(setup, run, dir);
       } catch (e) {
         await this.#finishWith(run, dir, errorText(e));
-        if (!this.options.keepPods) await this.#removePod(run).catch(() => {});
+        if (!this.options.keepPods) await this.#removeAfterReport(run);
         return;
       }
     }
@@ -216,7 +223,7 @@ export class PodmanRuntime implements Runtime {
       await writeJsonAtomic(`${dir}/result.json`, result);
       this.#tracked.delete(run.nodeId);
       this.#obs.set(run, observationOf(result, await podIP));
-      if (!this.options.keepPods) await this.#removePod(run).catch(() => {});
+      if (!this.options.keepPods) await this.#removeAfterReport(run);
     }).catch((e) => {
       // A problem of the host (e.g. the data dir), not of the step: still end the node, saying why.
       this.#tracked.delete(run.nodeId);
@@ -398,6 +405,13 @@ export class PodmanRuntime implements Runtime {
     return typeof fromPod === "number" ? fromPod : this.options.graceSeconds ?? 30;
   }
 
+  /** Removes an ended step's pod (after its final report); tracked so that `close()` waits for it. */
+  #removeAfterReport(run: { workflow: WorkflowRef; podName: string }): Promise<void> {
+    const p: Promise<void> = this.#removePod(run).catch(() => {}).finally(() => this.#removals.delete(p));
+    this.#removals.add(p);
+    return p;
+  }
+
   async #removePod(run: { workflow: WorkflowRef; podName: string }): Promise<void> {
     const setup = this.#setup;
     if (!setup) return;
@@ -549,6 +563,8 @@ export class PodmanRuntime implements Runtime {
     for (const t of this.#tracked.values()) t.detach?.();
     await Promise.all([...this.#tracked.values()].map((t) => t.done.catch(() => {})));
     this.#tracked.clear();
+    // Pods of steps that ended are removed before close() returns, so none is left behind.
+    while (this.#removals.size > 0) await Promise.all([...this.#removals]);
   }
 
   /** True once a node's observation is final. */

@@ -4,21 +4,29 @@
  * warning per image); their entrypoints come from the entrypoint table. Absolute paths are mapped
  * into a per-node sandbox (see sandbox.ts), volumes are directories under the data dir.
  *
- * The executor writes the node's state.json (pids, start time), main.log and result.json into the
- * node's directory, so a restarted host finds a finished step's result, adopts a step whose executor
- * still runs, and reports Error ("lost") for one that died with the host, which the engine retries
- * as Argo retries a deleted pod.
+ * At most `maxSteps` steps run at once (daemons aside); the others wait, reported Pending, in a
+ * first-in-first-out queue.
+ *
+ * A node's directory records how far it got: run.json (the runtime meant to run it), step.json
+ * (about to spawn its executor), executor.pid (the executor claimed it, written by the executor
+ * itself before the command starts, and only once), state.json, main.log and result.json. So a
+ * restarted host reports a finished step's result, adopts a step whose executor still runs (also
+ * one spawned just before the host died, found by its command line), starts a step whose command
+ * never started, and reports Error ("lost") for one that died with the host, which the engine
+ * retries as Argo retries a deleted pod. A step is never run twice: two executors of one step
+ * race for executor.pid and the loser runs nothing.
  */
 import type { NodeObservation, RunSpec } from "../../engine/actions.ts";
 import type { RunningState, StepDescription, StepResult } from "../../../executor/mod.ts";
-import { writeJsonAtomic } from "../../../executor/mod.ts";
-import { DEFAULT_ENTRYPOINTS, effectiveArgv, type ImageEntrypoint, lookupEntrypoint } from "./images.ts";
-import { isFinal, NodeLayout, observationOf, Observations, readJson, safe } from "./common.ts";
+import { CLAIMED_EXIT_CODE, writeJsonAtomic } from "../../../executor/mod.ts";
+import { DEFAULT_ENTRYPOINTS, type ImageEntrypoint } from "../../engine/images.ts";
+import { isFinal, NodeLayout, observationOf, Observations, readJson } from "./common.ts";
 import type { ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./mod.ts";
 import { readinessProbe, waitReady } from "./readiness.ts";
-import { sandboxFor } from "./sandbox.ts";
+import { describeStep } from "./process_step.ts";
 import { LocalResources } from "./resources.ts";
-import { classifyVolume, containerEnv, projectVolume, stageInputArtifact, volumeOf } from "./volumes.ts";
+import { executorPid, findExecutor, isAlive, signal } from "./process_pids.ts";
+import { defaultMaxSteps, StepSlots } from "./slots.ts";
 
 /** Options of the process runtime. */
 export interface ProcessRuntimeOptions {
@@ -34,6 +42,22 @@ export interface ProcessRuntimeOptions {
   resources?: LocalResources;
   /** Where warnings go (default console.warn). */
   warn?: (message: string) => void;
+  /**
+   * At most this many steps run at once; more wait, Pending, first in first out (default:
+   * `defaultMaxSteps()`, 4 per core). Daemons are not counted: they run as long as their
+   * workflow, and steps waiting behind them could never start.
+   */
+  maxSteps?: number;
+  /** For tests: called at the points of a start where a host may die. */
+  hooks?: StartHooks;
+}
+
+/** Points in starting a step (for tests that kill or pause a host exactly there). */
+export interface StartHooks {
+  /** step.json is written; the executor is not spawned yet. */
+  beforeSpawn?(dir: string): void | Promise<void>;
+  /** The executor is spawned; the runtime has recorded nothing of it yet. */
+  afterSpawn?(dir: string, pid: number): void | Promise<void>;
 }
 
 const EXECUTOR_MAIN = new URL("../../../executor/main.ts", import.meta.url).pathname;
@@ -46,7 +70,21 @@ interface Tracked {
   done: Promise<void>;
   killReason?: string;
   poll?: ReturnType<typeof setInterval>;
+  /** Holds one of the runtime's slots (every step but daemons). */
+  slot: boolean;
 }
+
+/** A step waiting for a slot. */
+interface Waiting {
+  run: RunSpec;
+  dir: string;
+}
+
+/** The step itself cannot run (e.g. a volume it mounts is missing): its message is the user's. */
+class StepProblem extends Error {}
+
+/** What a restarted runtime found of a node. */
+type Found = "absent" | "reported" | "unstarted";
 
 /** Steps as host processes. */
 export class ProcessRuntime implements Runtime {
@@ -56,6 +94,9 @@ export class ProcessRuntime implements Runtime {
   #obs = new Observations();
   #tracked = new Map<string, Tracked>();
   #starting = new Map<string, Promise<void>>();
+  /** Steps leaving the queue: being described and spawned. */
+  #launching = new Map<string, Promise<void>>();
+  #slots: StepSlots<Waiting>;
   #warnedImages = new Set<string>();
   #entrypoints: Record<string, ImageEntrypoint>;
   #warn: (m: string) => void;
@@ -66,6 +107,12 @@ export class ProcessRuntime implements Runtime {
     this.resources = options.resources ?? new LocalResources();
     this.#entrypoints = { ...DEFAULT_ENTRYPOINTS, ...options.entrypoints };
     this.#warn = options.warn ?? ((m) => console.warn(m));
+    this.#slots = new StepSlots(options.maxSteps ?? defaultMaxSteps());
+  }
+
+  /** How many steps may run at once. */
+  get maxSteps(): number {
+    return this.#slots.max;
   }
 
   start(run: RunSpec): Promise<void> {
@@ -78,23 +125,64 @@ export class ProcessRuntime implements Runtime {
   }
 
   async #start(run: RunSpec): Promise<void> {
-    if (await this.#resume(run.workflow, run.nodeId)) return;
+    const found = await this.#resume(run.workflow, run.nodeId);
+    if (found === "reported") return;
     const dir = this.layout.nodeDir(run.workflow, run.nodeId);
-    await Deno.mkdir(dir, { recursive: true });
-    await writeJsonAtomic(`${dir}/run.json`, run);
+    if (found === "absent") {
+      await Deno.mkdir(dir, { recursive: true });
+      await writeJsonAtomic(`${dir}/run.json`, run);
+    }
     this.#warnImage(run.main.image);
+    if (run.daemon) return await this.#launch(run, dir, false);
+    if (this.#slots.acquire(run.nodeId, { run, dir })) return await this.#launch(run, dir, true);
+    this.#obs.set(run, {
+      phase: "Pending",
+      message: `waiting for a free slot: ${this.#slots.used} steps run, at most ${this.#slots.max} at once ` +
+        `(--max-steps)`,
+    });
+  }
 
+  /**
+   * Describes and spawns a step (holding a slot when `slot`). A step that cannot start ends as an
+   * Error saying why, and gives its slot back.
+   */
+  #launch(run: RunSpec, dir: string, slot: boolean): Promise<void> {
+    const hold = { slot };
+    const p = this.#spawn(run, dir, hold).catch(async (e) => {
+      if (hold.slot) {
+        hold.slot = false;
+        this.#release();
+      }
+      const message = e instanceof StepProblem
+        ? e.message
+        : `skiff could not start the step's executor: ${e instanceof Error ? e.message : e}`;
+      await this.#finishWith(run, dir, { phase: "Error", message }).catch((e2) =>
+        this.#obs.set(run, {
+          phase: "Error",
+          message: `${message}; skiff: ${e2 instanceof Error ? e2.message : e2}`,
+          finishedAt: new Date().toISOString(),
+        })
+      );
+    }).finally(() => this.#launching.delete(run.nodeId));
+    this.#launching.set(run.nodeId, p);
+    return p;
+  }
+
+  async #spawn(run: RunSpec, dir: string, hold: { slot: boolean }): Promise<void> {
     let desc: StepDescription;
     try {
-      desc = await this.#describe(run, dir);
-    } catch (e) {
-      await this.#finishWith(run, dir, {
-        phase: "Error",
-        message: e instanceof Error ? e.message : String(e),
+      desc = await describeStep(run, dir, {
+        layout: this.layout,
+        resources: this.resources,
+        entrypoints: this.#entrypoints,
+        graceSeconds: this.#graceSeconds(run),
+        podIP: LOCAL_IP,
       });
-      return;
+    } catch (e) {
+      throw new StepProblem(e instanceof Error ? e.message : String(e));
     }
     await writeJsonAtomic(`${dir}/step.json`, desc);
+    await this.options.hooks?.beforeSpawn?.(dir);
     const [program, ...pre] = this.options.executorCommand ??
       [Deno.execPath(), "run", "-A", "--no-config", EXECUTOR_MAIN];
     const child = new Deno.Command(program!, {
@@ -105,13 +193,20 @@ export class ProcessRuntime implements Runtime {
       stdout: "null",
       stderr: "null",
     }).spawn();
-    await Deno.writeTextFile(`${dir}/executor.pid`, `${child.pid}\n`);
-    const tracked: Tracked = { run, dir, pid: child.pid, child, done: Promise.resolve() };
+    const tracked: Tracked = { run, dir, pid: child.pid, child, done: Promise.resolve(), slot: hold.slot };
+    hold.slot = false; // the tracked step gives it back when it ends
+    await this.options.hooks?.afterSpawn?.(dir, child.pid);
     tracked.done = child.status.then((s) => this.#collect(tracked, s.code)).catch((e) =>
       this.#failed(tracked, e)
     );
     this.#tracked.set(run.nodeId, tracked);
     this.#watchReadiness(tracked, new Date().toISOString());
+  }
+
+  /** Gives a slot back and starts the steps waiting for one. */
+  #release(): void {
+    if (this.#closed) return;
+    for (const next of this.#slots.release()) this.#launch(next.run, next.dir, true);
   }
 
   /** Reports a started node Running; a daemon with a readinessProbe becomes ready once it passes. */
@@ -130,110 +225,58 @@ export class ProcessRuntime implements Runtime {
     });
   }
 
-  /** Reports a node that already ran or runs here; false when it never started. */
-  async #resume(wf: WorkflowRef, nodeId: string): Promise<boolean> {
+  /**
+   * Reports a node that already ran or runs here ("reported"); "unstarted" when the runtime meant
+   * to run it but its command never started (it waited for a slot, or the host died before its
+   * executor claimed it); "absent" when it is unknown here.
+   */
+  async #resume(wf: WorkflowRef, nodeId: string): Promise<Found> {
     const dir = this.layout.nodeDir(wf, nodeId);
     const run = await readJson<RunSpec>(`${dir}/run.json`);
-    if (!run) return false;
-    const result = await readJson<StepResult>(`${dir}/result.json`);
-    if (result) {
-      this.#obs.set(run, observationOf(result, LOCAL_IP));
-      return true;
-    }
-    const pid = await executorPid(dir);
+    if (!run) return "absent";
+    if (await this.#reportResult(run, dir)) return "reported";
+    let pid = await executorPid(dir);
+    // Spawned just before the host died, and not claiming yet? Its command line names step.json.
+    if (pid === undefined && await exists(`${dir}/step.json`)) pid = findExecutor(dir);
     if (pid !== undefined && isAlive(pid, dir)) {
       const state = await readJson<RunningState>(`${dir}/state.json`);
-      const tracked: Tracked = { run, dir, pid, done: Promise.resolve() };
-      tracked.done = new Promise<void>((resolve) => {
-        tracked.poll = setInterval(() => {
-          if (isAlive(pid, dir)) return;
-          clearInterval(tracked.poll);
-          this.#collect(tracked, undefined).catch((e) => this.#failed(tracked, e)).then(resolve);
-        }, 200);
-      });
+      const tracked: Tracked = { run, dir, pid, done: Promise.resolve(), slot: !run.daemon };
+      if (tracked.slot) this.#slots.take();
+      tracked.done = this.#exited(tracked).then(() => this.#collect(tracked, undefined)).catch((e) =>
+        this.#failed(tracked, e)
+      );
       this.#tracked.set(nodeId, tracked);
       this.#watchReadiness(tracked, state?.startedAt ?? new Date().toISOString());
-      return true;
+      return "reported";
     }
+    // It may have ended between the looks above.
+    if (await this.#reportResult(run, dir)) return "reported";
+    if (await executorPid(dir) === undefined) return "unstarted";
     await this.#finishWith(run, dir, {
       phase: "Error",
       message:
         "pod deleted: the step's process ended with skiff (restarted while the step ran) and left no result",
     });
-    return true;
+    return "reported";
   }
 
-  /** Builds the executor's step description: argv, env, sandbox paths, volumes, input artifacts. */
-  async #describe(run: RunSpec, dir: string): Promise<StepDescription> {
-    const extra = [
-      ...run.initContainers.map((c) => `init container "${c.name}"`),
-      ...run.sidecars.map((c) => `sidecar "${c.name}"`),
-    ];
-    if (extra.length > 0) {
-      throw new Error(
-        `${extra.join(", ")}: the process runtime runs only the main container; use --runtime podman`,
-      );
-    }
-    const root = `${dir}/root`;
-    const box = sandboxFor(run, root);
-    await Deno.mkdir(`${root}/tmp`, { recursive: true });
+  /** Reports the node's recorded result, if there is one. */
+  async #reportResult(run: RunSpec, dir: string): Promise<boolean> {
+    const result = await readJson<StepResult>(`${dir}/result.json`);
+    if (result) this.#obs.set(run, observationOf(result, LOCAL_IP));
+    return result !== undefined;
+  }
 
-    const projected = new Set<string>();
-    for (const m of run.main.volumeMounts) {
-      const v = volumeOf(run, m.name);
-      const kind = classifyVolume(v);
-      let source: string;
-      if (kind.kind === "emptyDir") source = `${dir}/volumes/${safe(v.name)}`;
-      else if (kind.kind === "claim") source = this.layout.volumeDir(run.workflow, kind.claim);
-      else if (kind.kind === "hostPath") source = kind.path;
-      else if (kind.kind === "projected") {
-        source = `${dir}/volumes/${safe(v.name)}`;
-        if (!projected.has(v.name)) {
-          await projectVolume(v, kind.source, this.resources, run.workflow.namespace, source);
-          projected.add(v.name);
-        }
-      } else throw new Error(kind.message);
-      if (m.subPath) source = `${source}/${m.subPath}`;
-      if (kind.kind !== "projected") await Deno.mkdir(source, { recursive: true });
-      else await Deno.stat(source).catch(() => Deno.mkdir(source, { recursive: true }));
-      const at = box.map(m.mountPath);
-      await Deno.mkdir(at.slice(0, at.lastIndexOf("/")), { recursive: true });
-      await Deno.remove(at, { recursive: true }).catch(() => {});
-      await Deno.symlink(source, at);
-    }
-    for (const a of run.inputArtifacts) {
-      await stageInputArtifact(this.layout, run.workflow, a, box.map(a.path));
-    }
-
-    const entry = run.main.command?.length ? undefined : lookupEntrypoint(this.#entrypoints, run.main.image);
-    let argv = effectiveArgv(run.main, entry);
-    if (argv.length === 0 && !run.script) {
-      throw new Error(
-        `image "${run.main.image}": the process runtime does not know its entrypoint; give the template a \`command\`, or add the image to the entrypoint table`,
-      );
-    }
-    argv = argv.map((a) => box.rewrite(a));
-    const env: Record<string, string> = { TMPDIR: `${root}/tmp` };
-    for (const e of containerEnv(run, run.main, { resources: this.resources, podIP: LOCAL_IP })) {
-      env[e.name] = e.literal ? box.rewrite(e.value) : e.value;
-    }
-
-    const desc: StepDescription = {
-      command: argv,
-      root,
-      workingDir: run.main.workingDir ? box.map(run.main.workingDir) : root,
-      env,
-      outputs: { parameters: run.outputs.parameters, artifacts: run.outputs.artifacts },
-      artifactDir: `${dir}/artifacts`,
-      logFile: `${dir}/main.log`,
-      resultFile: `${dir}/result.json`,
-      stateFile: `${dir}/state.json`,
-      graceSeconds: this.#graceSeconds(run),
-      echo: false,
-    };
-    if (run.script) desc.script = { source: box.rewrite(run.script.source), path: `${dir}/staging/script` };
-    if (run.deadline) desc.deadline = run.deadline;
-    return desc;
+  /** Resolves once the executor `t.pid` (not a child of this process) has ended. */
+  #exited(t: Tracked): Promise<void> {
+    return new Promise<void>((resolve) => {
+      clearInterval(t.poll);
+      t.poll = setInterval(() => {
+        if (isAlive(t.pid, t.dir)) return;
+        clearInterval(t.poll);
+        resolve();
+      }, 200);
+    });
   }
 
   #graceSeconds(run: RunSpec): number {
@@ -252,7 +295,21 @@ export class ProcessRuntime implements Runtime {
   /** The executor has ended: report its result (or that it left none). */
   async #collect(t: Tracked, code: number | undefined): Promise<void> {
     if (this.#closed) return; // a closed runtime records nothing: the next one finds the node as it is
+    if (code === CLAIMED_EXIT_CODE) {
+      // Another executor of this step claimed it first (one spawned before a restart): follow that one.
+      const other = await executorPid(t.dir);
+      if (other !== undefined && other !== t.pid && isAlive(other, t.dir)) {
+        t.pid = other;
+        delete t.child;
+        await this.#exited(t);
+        return await this.#collect(t, undefined);
+      }
+    }
     this.#tracked.delete(t.run.nodeId);
+    if (t.slot) {
+      t.slot = false;
+      this.#release();
+    }
     const result = await readJson<StepResult>(`${t.dir}/result.json`).catch(() => undefined);
     let obs: NodeObservation;
     if (result) {
@@ -279,6 +336,10 @@ export class ProcessRuntime implements Runtime {
   /** A problem of the host (e.g. the data dir), not of the step: still end the node, saying why. */
   #failed(t: Tracked, e: unknown): void {
     this.#tracked.delete(t.run.nodeId);
+    if (t.slot) {
+      t.slot = false;
+      this.#release();
+    }
     this.#obs.set(t.run, {
       phase: "Error",
       message: `skiff: ${e instanceof Error ? e.message : e}`,
@@ -315,14 +376,21 @@ export class ProcessRuntime implements Runtime {
 
   async kill(nodeId: string, reason: string): Promise<void> {
     await this.#starting.get(nodeId);
+    const waiting = this.#slots.remove(nodeId);
+    if (waiting) {
+      // It never started: it ends here, as a pod deleted before it ran.
+      await this.#finishWith(waiting.run, waiting.dir, { phase: "Failed", message: reason });
+      return;
+    }
+    await this.#launching.get(nodeId);
     const t = this.#tracked.get(nodeId);
     if (!t) return;
     t.killReason ??= reason;
-    // Until the executor has started the command it may not be listening for SIGTERM yet.
+    // Until the executor has claimed the step it may not be listening for SIGTERM yet.
     let exited = false;
     t.done.then(() => (exited = true));
     for (let i = 0; i < 200 && !exited; i++) {
-      if (await Deno.stat(`${t.dir}/state.json`).then(() => true, () => false)) break;
+      if (await exists(`${t.dir}/executor.pid`)) break;
       await new Promise((r) => setTimeout(r, 50));
     }
     signal(t.pid, "SIGTERM");
@@ -346,7 +414,11 @@ export class ProcessRuntime implements Runtime {
     const known = this.#obs.get(nodeId);
     if (known) return known;
     await this.#starting.get(nodeId);
-    if (!this.#obs.get(nodeId)) await this.#resume(workflow, nodeId);
+    if (!this.#obs.get(nodeId)) {
+      // A step meant to run whose command never started is started now (it may wait for a slot).
+      const run = await readJson<RunSpec>(`${this.layout.nodeDir(workflow, nodeId)}/run.json`);
+      if (run) await this.start(run);
+    }
     return this.#obs.get(nodeId);
   }
 
@@ -361,8 +433,11 @@ export class ProcessRuntime implements Runtime {
         let state: RuntimeStep["state"] = "lost";
         if (await readJson(`${dir}/result.json`).catch(() => undefined)) state = "finished";
         else {
-          const pid = await executorPid(dir);
+          let pid = await executorPid(dir);
+          const claimed = pid !== undefined;
+          if (!claimed && await exists(`${dir}/step.json`)) pid = findExecutor(dir);
           if (pid !== undefined && isAlive(pid, dir)) state = "running";
+          else if (!claimed) state = "pending";
         }
         steps.push({ workflow: wf, nodeId: run.nodeId, podName: run.podName, state });
       }
@@ -379,16 +454,28 @@ export class ProcessRuntime implements Runtime {
   }
 
   async cleanup(workflow: WorkflowRef): Promise<void> {
+    const mine = (w: Waiting) =>
+      w.run.workflow.namespace === workflow.namespace && w.run.workflow.name === workflow.name;
+    for (const w of this.#slots.drop(mine)) {
+      this.#obs.set(w.run, {
+        phase: "Failed",
+        message: "stopped before it started: its workflow's files were removed",
+        finishedAt: new Date().toISOString(),
+      });
+    }
     await Deno.remove(this.layout.workflowDir(workflow), { recursive: true }).catch(() => {});
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#closed = true;
+    // Waiting steps stay as they are on disk (run.json, nothing started): the next runtime's
+    // adopt() queues them again. Steps being spawned are let finish spawning, then left running.
+    this.#slots.drop();
+    await Promise.allSettled([...this.#launching.values()]);
     for (const t of this.#tracked.values()) {
       clearInterval(t.poll);
       t.child?.unref();
     }
-    return Promise.resolve();
   }
 }
 
@@ -403,30 +490,8 @@ function running(startedAt: string, daemon: boolean, ready = true): NodeObservat
     : { phase: "Running", startedAt, podIP: LOCAL_IP };
 }
 
-async function executorPid(dir: string): Promise<number | undefined> {
-  const text = await Deno.readTextFile(`${dir}/executor.pid`).catch(() => "");
-  const pid = Number.parseInt(text.trim(), 10);
-  return Number.isFinite(pid) && pid > 0 ? pid : undefined;
-}
-
-/** Is `pid` alive and still the executor of `dir` (not a reused pid)? */
-function isAlive(pid: number, dir: string): boolean {
-  try {
-    const cmdline = Deno.readTextFileSync(`/proc/${pid}/cmdline`);
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const st = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return cmdline.includes(`${dir}/step.json`) && st !== "Z";
-  } catch {
-    return false;
-  }
-}
-
-function signal(pid: number, sig: Deno.Signal): void {
-  try {
-    Deno.kill(pid, sig);
-  } catch {
-    // Already gone.
-  }
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
 }
 
 async function* readDirSafe(dir: string): AsyncIterable<Deno.DirEntry> {

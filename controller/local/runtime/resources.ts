@@ -176,6 +176,12 @@ function metaOf(
 ): { name: string; namespace?: string } {
   const meta = isRecord(value.metadata) ? value.metadata : {};
   const name = meta.name;
+  if (name !== undefined && name !== null && typeof name !== "string") {
+    // e.g. `name: n` or `name: 0755`, which YAML (as Argo and kubectl read it) makes false or 493.
+    throw new ResourceError(
+      `${where}: ${kind} metadata.name must be a string (quote it), not ${JSON.stringify(name)}`,
+    );
+  }
   if (typeof name !== "string" || name === "") {
     throw new ResourceError(`${where}: ${kind} has no metadata.name`);
   }

@@ -2,8 +2,8 @@
  * Choosing a runtime: `--runtime podman|process|auto`. `auto` takes podman when a test container
  * starts (a probe that also finds the flags podman needs here), else the process runtime, and says why.
  */
-import type { ImageEntrypoint } from "./images.ts";
-import { ImageMap } from "./images.ts";
+import type { ImageEntrypoint } from "../../engine/images.ts";
+import { ImageMap } from "../../engine/images.ts";
 import type { Runtime } from "./mod.ts";
 import { PodmanRuntime } from "./podman.ts";
 import { probePodman } from "./podman_cli.ts";
@@ -33,6 +33,8 @@ export interface CreateRuntimeOptions {
   network?: string;
   /** Secrets and ConfigMaps for the steps (more can be added later through `runtime.resources`). */
   resources?: LocalResources;
+  /** The process runtime's limit on steps running at once (`--max-steps`; default: 4 per core). */
+  maxSteps?: number;
   warn?: (message: string) => void;
 }
 
@@ -46,17 +48,25 @@ export async function createRuntime(opts: CreateRuntimeOptions): Promise<Runtime
     ...(opts.warn ? { warn: opts.warn } : {}),
     ...(opts.resources ? { resources: opts.resources } : {}),
   };
-  const processRuntime = () => new ProcessRuntime(common);
+  const processRuntime = () =>
+    new ProcessRuntime({ ...common, ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}) });
   if (opts.kind === "process") {
     return { runtime: processRuntime(), reason: "process runtime (--runtime process)" };
   }
-  const podmanRuntime = (setup?: Awaited<ReturnType<typeof probePodman>>) =>
-    new PodmanRuntime({
+  const podmanRuntime = (setup?: Awaited<ReturnType<typeof probePodman>>) => {
+    if (opts.maxSteps !== undefined) {
+      (opts.warn ?? console.warn)(
+        `skiff: --max-steps ${opts.maxSteps} limits the process runtime only; podman starts every step ` +
+          `at once (use the workflow's spec.parallelism to limit them)`,
+      );
+    }
+    return new PodmanRuntime({
       ...common,
       images,
       ...(opts.network ? { network: opts.network } : {}),
       ...(setup ? { setup } : {}),
     });
+  };
   if (opts.kind === "podman") {
     return { runtime: podmanRuntime(), reason: "podman runtime (--runtime podman)" };
   }

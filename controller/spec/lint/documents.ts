@@ -1,12 +1,16 @@
 /**
  * Documents: each must be a mapping with `apiVersion: argoproj.io/v1alpha1`, an Argo `kind`, a
  * `metadata.name` (or `generateName` for a Workflow) that Kubernetes accepts, and a `spec`.
- * Documents of other kinds are skipped with a warning.
+ * Secret and ConfigMap documents (or a List of them) are what `skiff run` gives the steps, so they
+ * pass without a word; documents of other kinds are skipped with a warning that nothing uses them.
  */
 import type { LoadedDocument } from "../load.ts";
 import type { Reporter } from "./context.ts";
 import { ARGO_KINDS, type ArgoKind, type WorkflowModel } from "./model.ts";
 import { asRecord, asText, closest, hasTag, isRecord, q, quoteList } from "./util.ts";
+
+/** Kinds that are not Argo's but that skiff uses: `skiff run` hands them to the steps (env, volumes). */
+const USED_KINDS = new Set(["Secret", "ConfigMap", "List"]);
 
 /** The apiVersion of every Argo document. */
 export const API_VERSION = "argoproj.io/v1alpha1";
@@ -45,13 +49,21 @@ export function checkDocument(doc: LoadedDocument, report: Reporter): ArgoKind |
     );
     return undefined;
   }
+  if (USED_KINDS.has(kindText)) return undefined; // skiff run reads it (controller/local/runtime/resources.ts)
   const kind = ARGO_KINDS.find((k) => k === kindText);
   if (kind === undefined) {
     const near = closest(kindText, ARGO_KINDS);
     if (near !== undefined) {
       report.error("document", ["kind"], `unknown kind ${q(kindText)}; did you mean ${q(near)}?`);
     } else {
-      report.warn("not-argo", ["kind"], `kind ${q(kindText)} is not an Argo workflow document, skipped`);
+      report.warn(
+        "not-argo",
+        ["kind"],
+        `kind ${
+          q(kindText)
+        } is skipped: skiff uses Argo documents, and Secrets and ConfigMaps for the steps of skiff run; ` +
+          `move it to another file, or delete it`,
+      );
     }
     return undefined;
   }

@@ -210,7 +210,9 @@ class FieldWalker {
     this.ctx.report.error(
       "field-type",
       path,
-      `${what} must be ${expected}, not ${describe(v)}${hint(v, field, name)}`,
+      `${what} must be ${expected}, not ${describe(v)}${
+        hint(v, field, name, this.ctx.wf.doc.sourceOf?.(path))
+      }`,
     );
   }
 }
@@ -248,9 +250,13 @@ function describe(v: unknown): string {
 }
 
 /** A concrete way out of a type error, where one is clear. */
-function hint(v: unknown, field: FieldSpec, name: string): string {
+function hint(v: unknown, field: FieldSpec, name: string, source?: string): string {
   switch (field.kind) {
     case "string":
+      if ((typeof v === "number" || typeof v === "boolean") && source !== undefined && source !== String(v)) {
+        // `yes` read as true, `0755` read as 493: YAML 1.1 rules, which Argo (Go) applies too.
+        return `; YAML reads ${source} as ${v}, as Argo does: quote it: "${source}"`;
+      }
       if (typeof v === "number" || typeof v === "boolean") return `; quote it: "${v}"`;
       if (Array.isArray(v) || isRecord(v)) return `; to pass structured data, write it as a JSON string`;
       return "";

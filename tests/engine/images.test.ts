@@ -7,7 +7,7 @@ import {
   lookupEntrypoint,
   normalizeImage,
   parseImageRules,
-} from "../../controller/local/runtime/images.ts";
+} from "../../controller/engine/images.ts";
 
 Deno.test("references are compared in one canonical form", () => {
   assert.equal(normalizeImage("busybox"), "busybox:latest");

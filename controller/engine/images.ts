@@ -1,5 +1,6 @@
 /**
- * Images on a machine without a registry, and entrypoints without image metadata.
+ * Images on a machine without a registry, and entrypoints without image metadata (both hosts: the
+ * local runtimes, and the Kubernetes host's pods, whose controller reads no image metadata either).
  *
  * - The image map replaces a workflow's image by a local one: `docker/whalesay=localhost/skiff-test`,
  *   patterns `python:*=localhost/skiff-test`, a catch-all `*=localhost/skiff-test`. Exact rules win
@@ -116,10 +117,10 @@ export const DEFAULT_ENTRYPOINTS: Record<string, ImageEntrypoint> = {
 };
 
 /** Looks `image` up in an entrypoint table (exact keys first, then patterns). */
-export function lookupEntrypoint(
-  table: Record<string, ImageEntrypoint>,
+export function lookupEntrypoint<T = ImageEntrypoint>(
+  table: Record<string, T>,
   image: string,
-): ImageEntrypoint | undefined {
+): T | undefined {
   const keys = Object.keys(table);
   const exact = keys.find((k) => !k.includes("*") && imageMatches(k, image));
   if (exact) return table[exact];
@@ -137,4 +138,40 @@ export function effectiveArgv(
 ): string[] {
   if (spec.command !== undefined && spec.command.length > 0) return [...spec.command, ...(spec.args ?? [])];
   return [...(image?.command ?? []), ...(spec.args ?? image?.args ?? [])];
+}
+
+/**
+ * One entry of Argo's `images:` configuration (the controller's ConfigMap): what an image runs when
+ * a template gives no `command`: `entrypoint` is its ENTRYPOINT, `cmd` its CMD.
+ */
+export interface ImageConfig {
+  entrypoint?: string[];
+  cmd?: string[];
+}
+
+/** An entrypoint table in the words of Argo's `images:` configuration. */
+export function imageConfigsOf(table: Record<string, ImageEntrypoint>): Record<string, ImageConfig> {
+  return Object.fromEntries(
+    Object.entries(table).map(([k, e]) => [k, {
+      ...(e.command ? { entrypoint: [...e.command] } : {}),
+      ...(e.args ? { cmd: [...e.args] } : {}),
+    }]),
+  );
+}
+
+/**
+ * The argv a container runs ({@link effectiveArgv}) with its image looked up in an `images:` table;
+ * undefined when nothing is known to run (no command, no args, the image not in the table).
+ */
+export function configuredArgv(
+  spec: { command?: string[] | undefined; args?: string[] | undefined },
+  table: Record<string, ImageConfig>,
+  image: string,
+): string[] | undefined {
+  const c = lookupEntrypoint(table, image);
+  const argv = effectiveArgv(spec, {
+    ...(c?.entrypoint ? { command: c.entrypoint } : {}),
+    ...(c?.cmd ? { args: c.cmd } : {}),
+  });
+  return argv.length > 0 ? argv : undefined;
 }
