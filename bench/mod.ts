@@ -2,12 +2,13 @@
  * Runs every benchmark and prints its lines. Each benchmark measures against a baseline in the
  * same process and prints ratios. Add a benchmark by adding an entry to `BENCHMARKS`.
  *
- * Usage: `deno task bench` (all), `deno task bench -- host` (one, by name)
+ * Usage: `deno task bench` (all), `deno task bench -- host` (one, by name: expr-wasm, host, server)
  *
  * @module
  */
 import { runExprBench } from "./expr.ts";
 import { runHostBench } from "./host.ts";
+import { runServerBench } from "./server.ts";
 
 /** A named benchmark returning printable result lines. */
 export interface Benchmark {
@@ -19,6 +20,7 @@ export interface Benchmark {
 export const BENCHMARKS: Benchmark[] = [
   { name: "expr-wasm", run: runExprBench },
   { name: "host", run: runHostBench },
+  { name: "server", run: runServerBench },
 ];
 
 if (import.meta.main) {

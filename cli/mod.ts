@@ -5,6 +5,7 @@ import { addRunCommand } from "./run.ts";
 import { addServerCommand } from "./server.ts";
 import { addControllerCommand } from "./controller.ts";
 import { addClientCommands } from "./client/mod.ts";
+import { addCompletionCommand } from "./completion.ts";
 import { CliError } from "./errors.ts";
 
 /** skiff's version, shown by `skiff --version`. */
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   addServerCommand(program);
   addControllerCommand(program);
   addClientCommands(program);
+  addCompletionCommand(program);
   return program;
 }
 

@@ -72,17 +72,26 @@ export interface ListOptions {
   limit?: number;
   /** The `metadata.continue` of a previous page. */
   continue?: string;
+  /** Watches: only changes after this list's `metadata.resourceVersion` (no ADDED for what it had). */
+  resourceVersion?: string;
 }
 
 /** Options of listing workflows: ListOptions plus phases (an in-process shortcut for the phase label). */
 export interface WorkflowListOptions extends ListOptions {
   /** Only workflows in one of these phases ("" or "Pending" for not started yet). */
   phases?: string[];
+  /**
+   * Argo's `fields` of the request (`-items.status.nodes`, `items.metadata.name,...`; for watches
+   * `result.object.`-prefixed). The route trims the response to them; a host may use them to skip
+   * reading what will be trimmed (e.g. the nodes of every listed workflow).
+   */
+  fields?: string;
 }
 
 /** A page of a list, as Kubernetes and Argo return it. */
 export interface ObjectList<T> {
-  metadata: { resourceVersion?: string; continue?: string };
+  /** `continue` is set when more items match; `remainingItemCount` then says how many. */
+  metadata: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
   items: T[];
 }
 
@@ -268,8 +277,15 @@ export interface WorkflowService {
     opts: LogOptions,
     signal: AbortSignal,
   ): AsyncIterable<LogEntry>;
-  /** Changes of workflows: ADDED for each existing match first, then changes, until `signal` aborts. */
-  watchWorkflows(namespace: string, opts: ListOptions, signal: AbortSignal): AsyncIterable<WatchEvent>;
+  /**
+   * Changes of workflows: ADDED for each existing match first (or, with `resourceVersion` from a
+   * list, only what changed after it), then changes, until `signal` aborts.
+   */
+  watchWorkflows(
+    namespace: string,
+    opts: WorkflowListOptions,
+    signal: AbortSignal,
+  ): AsyncIterable<WatchEvent>;
 
   // workflow templates
   createWorkflowTemplate(

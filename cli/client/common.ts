@@ -38,7 +38,7 @@ export function connect(flags: ConnectionFlags): Promise<ApiClient> {
 export async function latestWorkflow(client: ApiClient): Promise<string> {
   const list = await client.call<{ items: Workflow[] | null }>(
     "GET",
-    client.path("/api/v1/workflows/{}?listOptions.limit=1", client.namespace),
+    client.path("/api/v1/workflows/{}", client.namespace) + "?listOptions.limit=1&fields=items.metadata.name",
   );
   const name = list.items?.[0]?.metadata.name;
   if (!name) throw new ApiError(404, 5, `@latest: there are no workflows in namespace ${client.namespace}`);

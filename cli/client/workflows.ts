@@ -28,16 +28,18 @@ interface ListFlags extends ConnectionFlags {
   chunkSize?: string;
 }
 
-/** Every workflow matching a label selector (all pages). */
+/** Every workflow matching a label selector (all pages); without their nodes unless `withNodes`. */
 export async function listAll(
   client: ApiClient,
   labelSelector: string,
   fieldSelector = "",
+  withNodes = false,
 ): Promise<Workflow[]> {
   const items: Workflow[] = [];
   let cont = "";
   do {
     const q = new URLSearchParams({ "listOptions.limit": "500" });
+    if (!withNodes) q.set("fields", "-items.status.nodes");
     if (labelSelector) q.set("listOptions.labelSelector", labelSelector);
     if (fieldSelector) q.set("listOptions.fieldSelector", fieldSelector);
     if (cont) q.set("listOptions.continue", cont);
@@ -117,7 +119,9 @@ export function addWorkflowCommands(program: Command): void {
         throw new CliError(`--since: "${flags.since}" is not a duration such as 30m, 1h or 2d`);
       }
       const client = await connect(flags);
-      let items = await listAll(client, selectorOf(flags), flags.fieldSelector ?? "");
+      // Only `-o wide` (pod counts), json and yaml show the nodes.
+      const withNodes = output === "wide" || output === "json" || output === "yaml";
+      let items = await listAll(client, selectorOf(flags), flags.fieldSelector ?? "", withNodes);
       if (flags.prefix) items = items.filter((w) => w.metadata.name?.startsWith(flags.prefix!));
       if (since !== undefined) {
         const cutoff = Date.now() - since;

@@ -4,7 +4,7 @@
  */
 import { parse as parseYaml } from "yaml";
 import type { Workflow, WorkflowSpec } from "../spec/types.ts";
-import type { ImageDefaults } from "./images.ts";
+import { DEFAULT_ENTRYPOINTS, type ImageConfig, imageConfigsOf } from "../engine/images.ts";
 
 /** The image of the `init` and `wait` containers of workflow pods. */
 export interface ExecutorConfig {
@@ -24,7 +24,7 @@ export interface ControllerConfig {
   parallelism: number;
   executor: ExecutorConfig;
   /** What images run when a template has no command. */
-  images: Record<string, ImageDefaults>;
+  images: Record<string, ImageConfig>;
   /** Merged under every workflow (the workflow's own fields win). */
   workflowDefaults?: { metadata?: Pick<Workflow["metadata"], "labels" | "annotations">; spec?: WorkflowSpec };
   /** Only workflows labelled with this instance id ("" : only those without the label). */
@@ -33,18 +33,8 @@ export interface ControllerConfig {
   nodeStatusCompressBytes: number;
 }
 
-/** What images run without a command, for the images of Argo's examples. */
-export const DEFAULT_IMAGES: Record<string, ImageDefaults> = {
-  "docker/whalesay": { entrypoint: ["cowsay"] },
-  "argoproj/argosay": { entrypoint: ["/argosay"] },
-  "python": { entrypoint: ["python3"] },
-  "node": { entrypoint: ["node"] },
-  "alpine": { cmd: ["/bin/sh"] },
-  "busybox": { cmd: ["sh"] },
-  "debian": { cmd: ["bash"] },
-  "ubuntu": { cmd: ["bash"] },
-  "bash": { entrypoint: ["bash"] },
-};
+/** What images run without a command, for the images of Argo's examples (the local runtimes' table). */
+export const DEFAULT_IMAGES: Record<string, ImageConfig> = imageConfigsOf(DEFAULT_ENTRYPOINTS);
 
 /** The configuration when the ConfigMap is absent or silent. */
 export function defaultConfig(): ControllerConfig {
@@ -89,7 +79,7 @@ export function parseConfig(data: Record<string, string> | undefined): Controlle
     }
   }
   if (data.images) {
-    const images = yaml("images") as Record<string, ImageDefaults> | null;
+    const images = yaml("images") as Record<string, ImageConfig> | null;
     if (images && typeof images !== "object") {
       throw new Error("ConfigMap key images: must map image -> {entrypoint, cmd}");
     }

@@ -13,6 +13,7 @@
 import {
   CLUSTER_WORKFLOW_TEMPLATES,
   CONFIG_MAPS,
+  CRON_WORKFLOWS,
   isNotFound,
   type KubeClient,
   type KubeObject,
@@ -22,6 +23,7 @@ import {
   WORKFLOWS,
 } from "./client.ts";
 import { type ControllerConfig, defaultConfig, parseConfig } from "./config.ts";
+import { BY_CRON, CronController, cronKeyOf, type CronObject } from "./cron.ts";
 import { Informer, keyOf } from "./informer.ts";
 import { instanceSelector, LABEL_COMPLETED, LABEL_WORKFLOW } from "./labels.ts";
 import { LeaderElector } from "./leader.ts";
@@ -58,6 +60,8 @@ export interface KubeControllerOptions {
   /** Watch tuning: server-side watch timeout (s) and the watchdog's idle limit (ms). */
   watch?: { timeoutSeconds?: number; idleMs?: number; backoffMs?: { initial: number; max: number } };
   now?: () => Date;
+  /** CronWorkflow scheduling: its clock (default `now`) and how often it looks at all of them (ms, 10 000). */
+  cron?: { now?: () => Date; syncMs?: number };
   log?: (line: string) => void;
 }
 
@@ -69,6 +73,10 @@ export class KubeController {
   results!: Informer<TaskResult>;
   /** ConfigMaps that workflow parameters may read (`valueFrom.configMapKeyRef`), labelled as Argo requires. */
   paramConfigMaps!: Informer<ConfigMapObject>;
+  /** The CronWorkflows (of the managed namespace, and of this instanceID). */
+  crons!: Informer<CronObject>;
+  /** Runs the CronWorkflows on their schedules while this controller leads. */
+  cron!: CronController;
   queue!: WorkQueue;
   reconciler!: Reconciler;
   readonly elector: LeaderElector | undefined;
@@ -148,6 +156,22 @@ export class KubeController {
       labelSelector: `${CONFIGMAP_TYPE_LABEL}=Parameter`,
     });
     this.paramConfigMaps.addIndex(BY_NAMESPACE, (o) => [o.metadata.namespace ?? ""]);
+    this.crons = new Informer<CronObject>({
+      ...common,
+      resource: CRON_WORKFLOWS,
+      labelSelector: instance,
+    });
+    this.workflows.addIndex(BY_CRON, cronKeyOf);
+    const cronNow = opts.cron?.now ?? opts.now;
+    this.cron = new CronController({
+      client: opts.client,
+      crons: this.crons,
+      workflows: this.workflows,
+      instanceID: () => this.#config.instanceID,
+      ...(cronNow ? { now: cronNow } : {}),
+      ...(opts.cron?.syncMs ? { syncMs: opts.cron.syncMs } : {}),
+      log: this.#log,
+    });
     this.pods.addIndex(BY_WORKFLOW, workflowKeyOf);
     this.results.addIndex(BY_WORKFLOW, workflowKeyOf);
     this.reconciler = new Reconciler({
@@ -211,7 +235,7 @@ export class KubeController {
   /** Alive: a standby always; a leader whose watches are in touch with the API server. */
   healthy(): boolean {
     if (!this.#leading || !this.#ready) return true;
-    return [this.workflows, this.pods, this.results].every((i) => i.healthy());
+    return [this.workflows, this.pods, this.results, this.crons].every((i) => i.healthy());
   }
 
   /** Starts campaigning (or, without leader election, reconciling). Resolves once started. */
@@ -247,9 +271,13 @@ export class KubeController {
     if (this.#terms++ > 0) this.#build();
     this.#leading = true;
     try {
-      const informers = [this.workflows, this.pods, this.results, this.paramConfigMaps] as Informer<
-        KubeObject
-      >[];
+      const informers = [
+        this.workflows,
+        this.pods,
+        this.results,
+        this.paramConfigMaps,
+        this.crons,
+      ] as Informer<KubeObject>[];
       for (const inf of informers) inf.start();
       await Promise.race([
         Promise.all(informers.map((i) => i.synced)),
@@ -259,16 +287,19 @@ export class KubeController {
       this.#ready = true;
       this.queue.start();
       for (const wf of this.workflows.list()) this.queue.add(keyOf(wf));
+      this.cron.start();
       await new Promise((r) => signal.addEventListener("abort", r, { once: true }));
     } finally {
       this.#ready = false;
       this.#leading = false;
+      await this.cron.stop();
       await this.queue.stop();
       await Promise.all([
         this.workflows.stop(),
         this.pods.stop(),
         this.results.stop(),
         this.paramConfigMaps.stop(),
+        this.crons.stop(),
       ]);
     }
   }

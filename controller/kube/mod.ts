@@ -15,8 +15,8 @@
  * leader.ts), reconciler.ts (one reconcile), pod_actions.ts (pods, claims, cleanup; gc.ts has the
  * decisions), pods.ts (RunSpec -> Pod, emissary-style; layout.ts), observe.ts (Pod +
  * WorkflowTaskResult -> observation; taskresult.ts), status.ts (compressedNodes), templates.ts
- * (template references, workflowDefaults), config.ts (the ConfigMap), images.ts (entrypoints),
- * agent.ts (the pod's init/wait program), service*.ts (the API service).
+ * (template references, workflowDefaults), config.ts (the ConfigMap; images without a command:
+ * engine/images.ts), cron.ts (CronWorkflows on their schedules, with the engine's decisions), agent.ts (the pod's init/wait program), service*.ts (the API service).
  *
  * @module
  */
@@ -26,6 +26,7 @@ export { inClusterCredentials } from "./incluster.ts";
 export { Informer, type InformerEvent, type InformerOptions, keyOf } from "./informer.ts";
 export { WorkQueue, type WorkQueueOptions } from "./queue.ts";
 export { KubeController, type KubeControllerOptions } from "./controller.ts";
+export { CronController, type CronControllerOptions, type CronObject } from "./cron.ts";
 export { Reconciler, type ReconcileStats, type WorkflowObject } from "./reconciler.ts";
 export { LeaderElector, type LeaderOptions } from "./leader.ts";
 export { type ControllerConfig, defaultConfig, parseConfig } from "./config.ts";

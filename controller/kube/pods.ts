@@ -18,7 +18,7 @@ import type { StepDescription } from "../../executor/types.ts";
 import type { RunContainer, RunSpec, RunVolume } from "../engine/actions.ts";
 import { parse as parseYaml } from "yaml";
 import type { ControllerConfig } from "./config.ts";
-import { containerArgv, lookupImage } from "./images.ts";
+import { configuredArgv } from "../engine/images.ts";
 import type { KubeObject } from "./client.ts";
 import {
   EXECUTOR_DIR,
@@ -117,7 +117,7 @@ export function buildPod(run: RunSpec, ctx: PodContext): Pod {
   const { config } = ctx;
   const exec = config.executor;
   const main = run.main;
-  const argv = containerArgv(main, lookupImage(config.images, main.image));
+  const argv = configuredArgv(main, config.images, main.image);
   if (!argv && !run.script) {
     throw new PodBuildError(
       `image "${main.image}": its entrypoint is unknown; give the template a \`command\`, or add the image to the \`images\` table of the controller's ConfigMap`,

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { cronChildWorkflow } from "../engine/cron.ts";
 import { resubmitWorkflow, resumeWorkflow, retryWorkflow, setSuspendedNode } from "../engine/mod.ts";
 import type {
   ClusterWorkflowTemplate,
@@ -40,7 +41,7 @@ import { errors } from "../../web/service.ts";
 import { applySubmitOptions } from "../../web/submit-options.ts";
 import { isConflict, isNotFound, type KubeClient, PODS, TASK_RESULTS, WORKFLOWS } from "./client.ts";
 import type { KubeController } from "./controller.ts";
-import { LABEL_CRON_WORKFLOW, LABEL_PHASE } from "./labels.ts";
+import { LABEL_PHASE } from "./labels.ts";
 import type { WorkflowObject } from "./reconciler.ts";
 import { compactStatus, expandWorkflow } from "./status.ts";
 import { api, checkObject, clean, message, resourceKind, serviceError } from "./service_support.ts";
@@ -283,17 +284,10 @@ export class KubeService implements WorkflowService {
     let wf: Workflow;
     if (kind === "CronWorkflow") {
       const cron = await this.getCronWorkflow(ns, req.resourceName);
-      const meta = cron.spec.workflowMetadata ?? {};
-      wf = {
-        apiVersion: "argoproj.io/v1alpha1",
-        kind: "Workflow",
-        metadata: {
-          generateName: `${req.resourceName}-`,
-          labels: { ...meta.labels, [LABEL_CRON_WORKFLOW]: req.resourceName },
-          ...(meta.annotations ? { annotations: meta.annotations } : {}),
-        },
-        spec: structuredClone(cron.spec.workflowSpec),
-      };
+      // Argo's ConvertCronWorkflowToWorkflow: as a scheduled run, named by generateName, scheduled now.
+      wf = cronChildWorkflow(cron, new Date());
+      delete wf.metadata.name;
+      wf.metadata.generateName = `${req.resourceName}-`;
     } else {
       const cluster = kind === "ClusterWorkflowTemplate";
       await getObject(this.client, kind, cluster ? "" : ns, req.resourceName);

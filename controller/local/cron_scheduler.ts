@@ -26,8 +26,8 @@ import {
   isChildOf,
   LAST_USED_SCHEDULE_ANNOTATION,
   recordRun,
-} from "./cron.ts";
-import { schedulesOf } from "./cron_schedule.ts";
+} from "../engine/cron.ts";
+import { schedulesOf } from "../engine/cron_schedule.ts";
 import { type LocalHost, workflowDone } from "./host.ts";
 import { ObjectTable } from "./service_objects.ts";
 import { hydrate } from "./service_support.ts";

@@ -43,12 +43,14 @@ import type {
 } from "../../web/service.ts";
 import { Code, errors, ServiceError } from "../../web/service.ts";
 import { listPage } from "../../web/selectors.ts";
+import { FieldsCleaner } from "../../web/fields.ts";
 import { applySubmitOptions } from "../../web/submit-options.ts";
 import { type LocalHost, workflowDone } from "./host.ts";
 import { ConflictError, type StoredWorkflow } from "./store.ts";
-import { CRON_LABEL, cronChildWorkflow } from "./cron.ts";
+import { CRON_LABEL, cronChildWorkflow } from "../engine/cron.ts";
 import type { CronScheduler } from "./cron_scheduler.ts";
 import { ObjectTable } from "./service_objects.ts";
+import { listWorkflows as listWorkflowPage } from "./service_list.ts";
 import { followLogs, type StreamContext, watchChanges } from "./service_streams.ts";
 import {
   type AnyObject,
@@ -62,7 +64,6 @@ import {
   RESOURCE,
   resourceKind,
   withVersion,
-  workflowLabels,
 } from "./service_support.ts";
 
 /** Reconcile durations kept between two /metrics scrapes at most. */
@@ -167,13 +168,10 @@ export class LocalService implements WorkflowService {
     }
   }
 
+  /** One page, filtered and cut in SQL (see service_list.ts); without nodes when `fields` drops them. */
   listWorkflows(namespace: string, opts: WorkflowListOptions = {}): Promise<ObjectList<Workflow>> {
-    const phases = opts.phases?.flatMap((p) => (p === "Pending" ? ["", "Pending"] : [p]));
-    const all = this.host.store.listWorkflows<Workflow>({
-      namespace,
-      ...(phases && phases.length > 0 ? { phases } : {}),
-    });
-    return Promise.resolve(listPage(all.map(withVersion), opts, workflowLabels));
+    const withoutNodes = new FieldsCleaner(opts.fields).willExclude("items.status.nodes");
+    return Promise.resolve(listWorkflowPage(this.host.store, namespace, opts, withoutNodes));
   }
 
   getWorkflow(namespace: string, name: string): Promise<Workflow> {
@@ -342,7 +340,11 @@ export class LocalService implements WorkflowService {
     return followLogs(this.#streams, namespace, name, opts, AbortSignal.any([signal, this.#closing.signal]));
   }
 
-  watchWorkflows(namespace: string, opts: ListOptions, signal: AbortSignal): AsyncIterable<WatchEvent> {
+  watchWorkflows(
+    namespace: string,
+    opts: WorkflowListOptions,
+    signal: AbortSignal,
+  ): AsyncIterable<WatchEvent> {
     return watchChanges(this.#streams, namespace, opts, AbortSignal.any([signal, this.#closing.signal]));
   }
 

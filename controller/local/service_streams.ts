@@ -4,7 +4,8 @@
  * early by the writes and runtime changes the service sees.
  */
 import { podName } from "../engine/mod.ts";
-import type { ListOptions, LogEntry, LogOptions, WatchEvent, Workflow } from "../../web/service.ts";
+import type { LogEntry, LogOptions, WatchEvent, Workflow, WorkflowListOptions } from "../../web/service.ts";
+import { FieldsCleaner } from "../../web/fields.ts";
 import {
   fieldsMatch,
   labelsMatch,
@@ -15,6 +16,7 @@ import {
 import { type LocalHost, workflowDone } from "./host.ts";
 import type { StoredWorkflow } from "./store.ts";
 import { FINAL_NODE, podNodes, withVersion, workflowLabels } from "./service_support.ts";
+import { parseResourceVersion, workflowQuery } from "./service_list.ts";
 
 /** What the streams need from the service. */
 export interface StreamContext {
@@ -67,54 +69,95 @@ export async function* followLogs(
   }
 }
 
-/** Changes of workflows: ADDED for each existing match first, then changes, until `stop` aborts. */
+/**
+ * Changes of workflows, as a Kubernetes watch sends them: ADDED for each existing match first (or,
+ * with `resourceVersion` from a list, only what changed since that list), then ADDED, MODIFIED and
+ * DELETED as they happen, until `stop` aborts. A workflow that stops matching the selectors (its
+ * phase label changed) is DELETED from the watch; one that starts matching is ADDED.
+ *
+ * Each poll reads only the uid and version of the namespace's workflows; objects are read only
+ * when their version changed, and without nodes when `fields` drops them.
+ */
 export async function* watchChanges(
   ctx: StreamContext,
   namespace: string,
-  opts: ListOptions,
+  opts: WorkflowListOptions,
   stop: AbortSignal,
 ): AsyncIterable<WatchEvent> {
   const labels = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : [];
   const fields = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector) : [];
   const only = selectedName(fields);
+  const since = opts.resourceVersion ? parseResourceVersion(opts.resourceVersion) : undefined;
+  const withoutNodes = new FieldsCleaner(opts.fields).withoutPrefix("result.object.").willExclude(
+    "status.nodes",
+  );
+  const store = ctx.host.store;
+  /** The version of each workflow last looked at (matching or not). */
+  const seen = new Map<string, number>();
+  /** The workflows this watch has shown (and not DELETED since), as last shown. */
   const known = new Map<string, Workflow>();
-  const versions = ctx.host.store.db.prepare(
+  const versions = store.db.prepare(
     "SELECT uid, version FROM workflows WHERE namespace = ? AND (? IS NULL OR name = ?)",
   );
+  const read = (uid: string) => store.getWorkflowByUid<Workflow>(uid, { withoutNodes });
   const inbox: StoredWorkflow<Workflow>[] = [];
   const deliver = (stored: StoredWorkflow<Workflow>) => inbox.push(stored);
   ctx.inboxes.add(deliver);
-  /** The event of a newer version of a workflow, if it is one this watch shows. */
+  /** The event of a newer version of a workflow, if this watch shows one. */
   const eventOf = (stored: StoredWorkflow<Workflow>): WatchEvent | undefined => {
     if (stored.namespace !== namespace) return undefined;
+    seen.set(stored.uid, Math.max(seen.get(stored.uid) ?? 0, stored.version));
     const before = known.get(stored.uid);
     if (before && Number(before.metadata.resourceVersion) >= stored.version) return undefined;
     const wf = withVersion(stored);
-    if (!labelsMatch(labels, workflowLabels(wf)) || !fieldsMatch(fields, wf.metadata)) return undefined;
+    if (!labelsMatch(labels, workflowLabels(wf)) || !fieldsMatch(fields, wf.metadata)) {
+      if (!before) return undefined;
+      known.delete(stored.uid);
+      return { type: "DELETED", object: wf };
+    }
     known.set(stored.uid, wf);
     return { type: before ? "MODIFIED" : "ADDED", object: wf };
   };
   try {
+    // What the watch starts from: every workflow is seen at its current version, and the matching
+    // ones are known (sent now as ADDED, or, after a list, known to the client already).
+    const query = workflowQuery(namespace, { ...opts, phases: [] });
+    for (const row of store.workflowVersions(query)) {
+      if (only !== undefined && row.name !== only) continue;
+      // Written after the list: sent below. (A write in the very millisecond of the list's newest one
+      // but after the list is seen with the workflow's next write.)
+      if (since !== undefined && row.updated > since) continue;
+      seen.set(row.uid, row.version);
+      if (!row.matches) continue;
+      if (since !== undefined) {
+        known.set(row.uid, {
+          metadata: { name: row.name, namespace, uid: row.uid, resourceVersion: String(row.version) },
+        } as Workflow);
+        continue;
+      }
+      const stored = read(row.uid);
+      const e = stored && eventOf(stored);
+      if (e) yield e;
+    }
     while (!stop.aborted) {
       for (const stored of inbox.splice(0)) {
         const e = eventOf(stored);
         if (e) yield e;
       }
-      const rows = versions.all(namespace, only ?? null, only ?? null) as {
-        uid: string;
-        version: number;
-      }[];
+      const rows = versions.all(namespace, only ?? null, only ?? null) as { uid: string; version: number }[];
       const present = new Set<string>();
       for (const row of rows) {
         present.add(row.uid);
-        const before = known.get(row.uid);
-        if (before && before.metadata.resourceVersion === String(row.version)) continue;
-        const stored = ctx.host.store.getWorkflowByUid<Workflow>(row.uid);
+        if (seen.get(row.uid) === Number(row.version)) continue;
+        const stored = read(row.uid);
         const e = stored && eventOf(stored);
         if (e) yield e;
       }
-      for (const [uid, wf] of known) {
+      for (const uid of [...seen.keys()]) {
         if (present.has(uid)) continue;
+        seen.delete(uid);
+        const wf = known.get(uid);
+        if (!wf) continue;
         known.delete(uid);
         yield { type: "DELETED", object: wf };
       }

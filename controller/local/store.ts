@@ -12,6 +12,11 @@
  * A retry (`retryTransition`) stores the retried workflow and forgets its failed nodes in one
  * transaction; `node_attempts` counts how often each node was retried, so the host runs the next
  * attempt under a runtime id of its own and removes the earlier attempts' files afterwards.
+ *
+ * Lists are answered by SQL alone (`listWorkflowPage`): SQLite keeps two generated columns beside
+ * each workflow object, its labels and its summary (the object without `status.nodes`), so a page
+ * is filtered by namespace, phase, labels and name, cut by a keyset cursor (creation time, row id)
+ * and read without reading or parsing the other workflows or their nodes.
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Action, NodeObservation } from "../engine/actions.ts";
@@ -68,18 +73,75 @@ export interface WorkflowEvent {
   nodeId?: string;
 }
 
+/**
+ * A requirement on the labels a workflow is listed with: its own labels, plus
+ * `workflows.argoproj.io/phase` and `workflows.argoproj.io/completed` derived from its phase as
+ * Argo's controller keeps them (its own label of that key wins). web/selectors' LabelRequirement.
+ */
+export type LabelFilter =
+  | { key: string; op: "=" | "!="; value: string }
+  | { key: string; op: "in" | "notin"; values: string[] }
+  | { key: string; op: "exists" | "!exists" };
+
+/** A requirement on `metadata.name` or `metadata.namespace` (web/selectors' FieldRequirement). */
+export interface FieldFilter {
+  field: string;
+  op: "=" | "!=";
+  value: string;
+}
+
+/** Where a page of workflows ends: the last item's creation time and row id. */
+export interface WorkflowCursor {
+  created: string;
+  id: number;
+}
+
+/** What {@link Store.listWorkflowPage} lists. */
+export interface WorkflowPageQuery {
+  namespace?: string;
+  /** Only these phases ("" for not started yet). */
+  phases?: string[];
+  labels?: LabelFilter[];
+  fields?: FieldFilter[];
+  /** Only workflows after this cursor (the `next` of the previous page). */
+  after?: WorkflowCursor;
+  /** At most this many (0 or absent: all). */
+  limit?: number;
+  /** Objects without `status.nodes` (read from the summary column). */
+  withoutNodes?: boolean;
+  /** Count the matches after the page (one more indexed COUNT). */
+  countRemaining?: boolean;
+}
+
+/** A page of {@link Store.listWorkflowPage}. */
+export interface WorkflowPage<W extends WorkflowObject = WorkflowObject> {
+  items: StoredWorkflow<W>[];
+  /** The cursor of the next page, when more match. */
+  next?: WorkflowCursor;
+  /** How many match after this page (with `countRemaining`, when there is a next page). */
+  remaining?: number;
+}
+
 /** Raised when a write finds a different version than the one it expects. */
 export class ConflictError extends Error {}
 
 /** Raised when a workflow to create already exists, or one to change does not. */
 export class NotFoundError extends Error {}
 
-/** 2: node_attempts (retried nodes run under new runtime ids; an older skiff would not know them). */
-const SCHEMA_VERSION = 2;
+/**
+ * 2: node_attempts (retried nodes run under new runtime ids; an older skiff would not know them).
+ * 3: workflows.labels and workflows.summary (what the lists read, written with each object); see
+ *    {@link migrate}.
+ */
+const SCHEMA_VERSION = 3;
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS workflows (
+/**
+ * The workflows table. `labels` (the object's labels as JSON) and `summary` (the object without
+ * `status.nodes`) are written with every object by skiff itself: columns SQLite generated from the
+ * object would re-parse a large workflow's JSON on every write (some 12 ms for 2,000 nodes).
+ */
+function workflowsTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
   uid TEXT PRIMARY KEY,
   namespace TEXT NOT NULL,
   name TEXT NOT NULL,
@@ -88,10 +150,24 @@ CREATE TABLE IF NOT EXISTS workflows (
   updated TEXT NOT NULL,
   version INTEGER NOT NULL DEFAULT 1,
   object TEXT NOT NULL,
+  labels TEXT,
+  summary TEXT NOT NULL DEFAULT '{}',
   UNIQUE (namespace, name)
-);
+);`;
+}
+
+const WORKFLOW_INDEXES = `
 CREATE INDEX IF NOT EXISTS workflows_phase ON workflows (phase, created);
 CREATE INDEX IF NOT EXISTS workflows_created ON workflows (created);
+CREATE INDEX IF NOT EXISTS workflows_namespace_created ON workflows (namespace, created);
+`;
+
+/** The columns of a StoredWorkflow (never the generated ones, unless asked). */
+const WORKFLOW_COLUMNS = "uid, namespace, name, phase, created, updated, version, object";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+${workflowsTable("workflows")}
 CREATE TABLE IF NOT EXISTS observations (
   workflow_uid TEXT NOT NULL REFERENCES workflows (uid) ON DELETE CASCADE,
   node_id TEXT NOT NULL,
@@ -157,6 +233,7 @@ export class Store {
       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
     );
     this.db.exec(SCHEMA);
+    migrate(this.db);
     const v = this.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as
       | { value: string }
       | undefined;
@@ -237,32 +314,60 @@ export class Store {
       ...object,
       metadata: { ...object.metadata, namespace, uid, creationTimestamp: created },
     };
+    const updated = this.#iso();
     try {
       this.db.prepare(
-        "INSERT INTO workflows (uid, namespace, name, phase, created, updated, version, object) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
-      ).run(uid, namespace, name, stored.status?.phase ?? "", created, this.#iso(), JSON.stringify(stored));
+        "INSERT INTO workflows (uid, namespace, name, phase, created, updated, version, object, labels, summary) " +
+          "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+      ).run(
+        uid,
+        namespace,
+        name,
+        stored.status?.phase ?? "",
+        created,
+        updated,
+        JSON.stringify(stored),
+        ...listColumns(stored),
+      );
     } catch (e) {
       if (/UNIQUE constraint failed: workflows\.namespace/.test(String(e))) {
         throw new ConflictError(`workflow ${namespace}/${name} already exists`);
       }
       throw e;
     }
-    return this.getWorkflowByUid<W>(uid)!;
+    return {
+      uid,
+      namespace,
+      name,
+      phase: stored.status?.phase ?? "",
+      created,
+      updated,
+      version: 1,
+      object: stored,
+    };
   }
 
   getWorkflow<W extends WorkflowObject = WorkflowObject>(
     namespace: string,
     name: string,
   ): StoredWorkflow<W> | undefined {
-    const row = this.db.prepare("SELECT * FROM workflows WHERE namespace = ? AND name = ?").get(
-      namespace,
-      name,
-    ) as Row | undefined;
+    const row = this.db.prepare(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE namespace = ? AND name = ?`)
+      .get(
+        namespace,
+        name,
+      ) as Row | undefined;
     return row ? toWorkflow<W>(row) : undefined;
   }
 
-  getWorkflowByUid<W extends WorkflowObject = WorkflowObject>(uid: string): StoredWorkflow<W> | undefined {
-    const row = this.db.prepare("SELECT * FROM workflows WHERE uid = ?").get(uid) as Row | undefined;
+  /** A workflow by uid; with `withoutNodes`, its object read from the summary (no `status.nodes`). */
+  getWorkflowByUid<W extends WorkflowObject = WorkflowObject>(
+    uid: string,
+    opts: { withoutNodes?: boolean } = {},
+  ): StoredWorkflow<W> | undefined {
+    const columns = opts.withoutNodes
+      ? WORKFLOW_COLUMNS.replace(/object$/, "summary AS object")
+      : WORKFLOW_COLUMNS;
+    const row = this.db.prepare(`SELECT ${columns} FROM workflows WHERE uid = ?`).get(uid) as Row | undefined;
     return row ? toWorkflow<W>(row) : undefined;
   }
 
@@ -280,7 +385,7 @@ export class Store {
       where.push(`phase IN (${opts.phases.map(() => "?").join(", ")})`);
       args.push(...opts.phases);
     }
-    const sql = `SELECT * FROM workflows ${
+    const sql = `SELECT ${WORKFLOW_COLUMNS} FROM workflows ${
       where.length ? "WHERE " + where.join(" AND ") : ""
     } ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?`;
     args.push(opts.limit ?? -1, opts.offset ?? 0);
@@ -294,10 +399,88 @@ export class Store {
     value: string,
   ): StoredWorkflow<W>[] {
     const rows = this.db.prepare(
-      "SELECT * FROM workflows WHERE namespace = ? AND object -> '$.metadata.labels' ->> ? = ? " +
+      `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE namespace = ? AND labels ->> ? = ? ` +
         "ORDER BY created DESC, rowid DESC",
     ).all(namespace, key, value) as Row[];
     return rows.map((r) => toWorkflow<W>(r));
+  }
+
+  /**
+   * One page of workflows, newest first (creation time, then insertion order), filtered and cut
+   * in SQL: namespace, phases, label and field requirements, and a keyset cursor (`after`), so a
+   * page costs the same however many workflows are stored. With `withoutNodes` the objects are
+   * read from the summary column (no `status.nodes`). `next` is set when more match after the
+   * page, with `remaining` (how many) when `countRemaining` asks for it.
+   */
+  listWorkflowPage<W extends WorkflowObject = WorkflowObject>(
+    query: WorkflowPageQuery = {},
+  ): WorkflowPage<W> {
+    const { where, args } = pageFilter(query);
+    const cursor = (after: WorkflowCursor) => {
+      where.push("(created < ? OR (created = ? AND rowid < ?))");
+      args.push(after.created, after.created, after.id);
+    };
+    if (query.after) cursor(query.after);
+    const limit = query.limit ?? 0;
+    const column = query.withoutNodes ? "summary" : "object";
+    const rows = this.db.prepare(
+      `SELECT rowid AS id, uid, namespace, name, phase, created, updated, version, ${column} AS object ` +
+        `FROM workflows ${where.length ? "WHERE " + where.join(" AND ") : ""} ` +
+        "ORDER BY created DESC, rowid DESC LIMIT ?",
+    ).all(...args, limit > 0 ? limit + 1 : -1) as Row[];
+    const more = limit > 0 && rows.length > limit;
+    const page = more ? rows.slice(0, limit) : rows;
+    const out: WorkflowPage<W> = { items: page.map((r) => toWorkflow<W>(r)) };
+    if (more) {
+      const last = page[page.length - 1]!;
+      out.next = { created: String(last.created), id: Number(last.id) };
+      if (query.countRemaining) {
+        const rest = pageFilter(query);
+        rest.where.push("(created < ? OR (created = ? AND rowid < ?))");
+        rest.args.push(out.next.created, out.next.created, out.next.id);
+        out.remaining = Number(
+          (this.db.prepare(`SELECT COUNT(*) AS n FROM workflows WHERE ${rest.where.join(" AND ")}`).get(
+            ...rest.args,
+          ) as { n: number }).n,
+        );
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The uid, name, version and last write of every workflow of `query.namespace` (all namespaces
+   * when absent), each with whether it matches the rest of the query, in one read and without
+   * reading objects: what a watch knows already when it starts from a list.
+   */
+  workflowVersions(
+    query: WorkflowPageQuery = {},
+  ): { uid: string; name: string; version: number; updated: string; matches: boolean }[] {
+    const { namespace, ...rest } = query;
+    const { where, args } = pageFilter(rest);
+    const matches = where.length > 0 ? where.join(" AND ") : "1";
+    const scope = namespace === undefined ? "" : "WHERE namespace = ?";
+    const rows = this.db.prepare(
+      `SELECT uid, name, version, updated, CASE WHEN ${matches} THEN 1 ELSE 0 END AS matches FROM workflows ${scope}`,
+    ).all(...args, ...(namespace === undefined ? [] : [namespace])) as Row[];
+    return rows.map((r) => ({
+      uid: String(r.uid),
+      name: String(r.name),
+      version: Number(r.version),
+      updated: String(r.updated),
+      matches: Number(r.matches) === 1,
+    }));
+  }
+
+  /** When a workflow was last written (the newest `updated`), "" when there are none. */
+  lastWorkflowWrite(namespace?: string): string {
+    const row =
+      (namespace === undefined
+        ? this.db.prepare("SELECT max(updated) AS t FROM workflows").get()
+        : this.db.prepare("SELECT max(updated) AS t FROM workflows WHERE namespace = ?").get(namespace)) as {
+          t: string | null;
+        };
+    return row.t ?? "";
   }
 
   /**
@@ -309,24 +492,31 @@ export class Store {
     object: W,
     expectVersion?: number,
   ): StoredWorkflow<W> {
-    const current = this.db.prepare("SELECT version FROM workflows WHERE uid = ?").get(uid) as {
-      version: number;
-    } | undefined;
+    const current = this.db.prepare("SELECT namespace, name, created, version FROM workflows WHERE uid = ?")
+      .get(uid) as { namespace: string; name: string; created: string; version: number } | undefined;
     if (!current) throw new NotFoundError(`workflow ${uid} does not exist`);
     if (expectVersion !== undefined && current.version !== expectVersion) {
       throw new ConflictError(
         `workflow ${uid} changed (version ${current.version}, expected ${expectVersion})`,
       );
     }
+    const updated = this.#iso();
+    const phase = object.status?.phase ?? "";
     this.db.prepare(
-      "UPDATE workflows SET object = ?, phase = ?, updated = ?, version = version + 1 WHERE uid = ?",
-    ).run(
-      JSON.stringify(object),
-      object.status?.phase ?? "",
-      this.#iso(),
+      "UPDATE workflows SET object = ?, phase = ?, updated = ?, version = version + 1, labels = ?, summary = ? " +
+        "WHERE uid = ?",
+    ).run(JSON.stringify(object), phase, updated, ...listColumns(object), uid);
+    // What was written, without reading and parsing it back (the caller's object is the stored one).
+    return {
       uid,
-    );
-    return this.getWorkflowByUid<W>(uid)!;
+      namespace: String(current.namespace),
+      name: String(current.name),
+      phase,
+      created: String(current.created),
+      updated,
+      version: current.version + 1,
+      object,
+    };
   }
 
   /** Removes a workflow with its observations, logs, events and actions. True when it existed. */
@@ -546,6 +736,133 @@ export class Store {
       return e;
     });
   }
+}
+
+const PHASE_LABEL = "workflows.argoproj.io/phase";
+const COMPLETED_LABEL = "workflows.argoproj.io/completed";
+const FINAL_PHASES_SQL = "('Succeeded', 'Failed', 'Error')";
+
+/** The SQL value of label `key` of a workflow row (NULL when it has none), and its arguments. */
+function labelValue(key: string): { sql: string; args: SQLInputValue[] } {
+  const own = "(SELECT value FROM json_each(labels) WHERE key = ?)";
+  if (key === PHASE_LABEL) {
+    return { sql: `coalesce(${own}, CASE WHEN phase = '' THEN 'Pending' ELSE phase END)`, args: [key] };
+  }
+  if (key === COMPLETED_LABEL) {
+    return {
+      sql: `coalesce(${own}, CASE WHEN phase IN ${FINAL_PHASES_SQL} THEN 'true' ELSE 'false' END)`,
+      args: [key],
+    };
+  }
+  return { sql: own, args: [key] };
+}
+
+/** The WHERE terms of a query (everything but its cursor and limit). */
+function pageFilter(query: WorkflowPageQuery): { where: string[]; args: SQLInputValue[] } {
+  const where: string[] = [];
+  const args: SQLInputValue[] = [];
+  if (query.namespace !== undefined) {
+    where.push("namespace = ?");
+    args.push(query.namespace);
+  }
+  if (query.phases && query.phases.length > 0) {
+    where.push(`phase IN (${query.phases.map(() => "?").join(", ")})`);
+    args.push(...query.phases);
+  }
+  for (const f of query.fields ?? []) {
+    const column = f.field === "metadata.name"
+      ? "name"
+      : f.field === "metadata.namespace"
+      ? "namespace"
+      : undefined;
+    if (!column) throw new Error(`listWorkflowPage: unsupported field ${JSON.stringify(f.field)}`);
+    where.push(`${column} ${f.op === "=" ? "=" : "!="} ?`);
+    args.push(f.value);
+  }
+  for (const r of query.labels ?? []) {
+    const v = labelValue(r.key);
+    const marks = (n: number) => Array.from({ length: n }, () => "?").join(", ");
+    switch (r.op) {
+      case "=":
+        where.push(`${v.sql} = ?`);
+        args.push(...v.args, r.value);
+        break;
+      case "!=":
+        where.push(`(${v.sql} IS NULL OR ${v.sql} != ?)`);
+        args.push(...v.args, ...v.args, r.value);
+        break;
+      case "in":
+        where.push(`${v.sql} IN (${marks(r.values.length)})`);
+        args.push(...v.args, ...r.values);
+        break;
+      case "notin":
+        where.push(`(${v.sql} IS NULL OR ${v.sql} NOT IN (${marks(r.values.length)}))`);
+        args.push(...v.args, ...v.args, ...r.values);
+        break;
+      case "exists":
+        where.push(`${v.sql} IS NOT NULL`);
+        args.push(...v.args);
+        break;
+      case "!exists":
+        where.push(`${v.sql} IS NULL`);
+        args.push(...v.args);
+        break;
+    }
+  }
+  return { where, args };
+}
+
+/**
+ * Brings an older data directory's tables up to this schema. Schema 3 added the `labels` and
+ * `summary` columns: the workflows table is rebuilt once, keeping every row and its row id and
+ * filling the new columns from each object, as SQLite's documented procedure does (foreign keys
+ * off, one transaction, checked after).
+ */
+function migrate(db: DatabaseSync): void {
+  const hasSummary = () =>
+    (db.prepare("SELECT name FROM pragma_table_xinfo('workflows')").all() as { name: string }[])
+      .some((c) => c.name === "summary");
+  if (!hasSummary()) {
+    db.exec("PRAGMA foreign_keys = OFF");
+    try {
+      db.exec("BEGIN IMMEDIATE");
+      try {
+        if (!hasSummary()) { // another process may have migrated it meanwhile
+          db.exec(workflowsTable("workflows_v3"));
+          db.exec(
+            "INSERT INTO workflows_v3 " +
+              "(rowid, uid, namespace, name, phase, created, updated, version, object, labels, summary) " +
+              "SELECT rowid, uid, namespace, name, phase, created, updated, version, object, " +
+              "json_extract(object, '$.metadata.labels'), json_remove(object, '$.status.nodes') FROM workflows",
+          );
+          db.exec("DROP TABLE workflows");
+          db.exec("ALTER TABLE workflows_v3 RENAME TO workflows");
+          const broken = db.prepare("PRAGMA foreign_key_check").all();
+          if (broken.length > 0) throw new Error(`foreign keys broken: ${JSON.stringify(broken)}`);
+        }
+        db.exec("COMMIT");
+      } catch (e) {
+        db.exec("ROLLBACK");
+        throw new Error(
+          `could not upgrade the workflows table to schema 3: ${e instanceof Error ? e.message : e}`,
+        );
+      }
+    } finally {
+      db.exec("PRAGMA foreign_keys = ON");
+    }
+  }
+  db.exec(WORKFLOW_INDEXES);
+}
+
+/** The `labels` and `summary` columns of an object. */
+function listColumns(object: WorkflowObject): [string | null, string] {
+  const labels = (object.metadata as { labels?: Record<string, string> }).labels;
+  let summary: WorkflowObject = object;
+  if (object.status && "nodes" in object.status) {
+    const { nodes: _nodes, ...status } = object.status as Record<string, unknown>;
+    summary = { ...object, status } as WorkflowObject;
+  }
+  return [labels ? JSON.stringify(labels) : null, JSON.stringify(summary)];
 }
 
 function toWorkflow<W extends WorkflowObject>(r: Row): StoredWorkflow<W> {

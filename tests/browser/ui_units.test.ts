@@ -7,7 +7,8 @@ import { layout } from "../../web/ui/client/graph/layout.ts";
 import { layoutPlan, MIN_BLOCK, structureKey } from "../../web/ui/client/graph/model.ts";
 import { parseYaml, placeProblems, requestBody } from "../../web/ui/client/editor/lint-map.ts";
 import { durationOf, formatDuration } from "../../web/ui/client/format.ts";
-import type { NodeStatus } from "../../web/ui/client/types.ts";
+import type { NodeStatus, Workflow } from "../../web/ui/client/types.ts";
+import { applyEvents, type ListEvent } from "../../web/ui/client/live-list.ts";
 import { bigStatus } from "./fixtures.ts";
 
 function overlaps(pos: Record<string, { x: number; y: number }>, nodes: Record<string, NodeStatus>): number {
@@ -116,4 +117,27 @@ Deno.test("durations read as a person would say them", () => {
   assert.equal(formatDuration(undefined), "-");
   assert.equal(durationOf("2026-01-01T00:00:00Z", "2026-01-01T00:01:00Z"), 60_000);
   assert.equal(durationOf("2026-01-01T00:00:00Z", undefined, Date.parse("2026-01-01T00:00:05Z")), 5000);
+});
+
+Deno.test("the live list applies watch events: updates in place, new ones on the first page only, deletions", () => {
+  const wf = (name: string, created: string, phase = "Running") => ({
+    metadata: { name, uid: `uid-${name}`, creationTimestamp: created },
+    spec: {},
+    status: { phase },
+  } as Workflow);
+  const page = [wf("b", "2026-01-01T00:00:02Z"), wf("a", "2026-01-01T00:00:01Z")];
+  const events: ListEvent[] = [
+    { type: "MODIFIED", object: wf("a", "2026-01-01T00:00:01Z", "Succeeded") },
+    { type: "ADDED", object: wf("c", "2026-01-01T00:00:03Z", "Pending") },
+    { type: "DELETED", object: wf("b", "2026-01-01T00:00:02Z") },
+  ];
+  const first = applyEvents(page, events, true);
+  assert.deepEqual(first.map((w) => `${w.metadata.name} ${w.status?.phase}`), ["c Pending", "a Succeeded"]);
+  const later = applyEvents(page, events, false);
+  assert.deepEqual(
+    later.map((w) => `${w.metadata.name} ${w.status?.phase}`),
+    ["a Succeeded"],
+    "c is on page 1",
+  );
+  assert.deepEqual(page.map((w) => w.metadata.name), ["b", "a"], "the page given is left as it was");
 });

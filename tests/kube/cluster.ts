@@ -1,11 +1,15 @@
 /**
  * The real Kubernetes API server the cluster tests run against: tier (a) of tests/cluster/ (etcd +
- * kube-apiserver built from source), started with its own state folder and ports so that it does
- * not disturb a cluster someone else runs. Skips (with the reason) only when the binaries are not
- * built; `tests/cluster/build.sh` builds them.
+ * kube-apiserver built from source). Each test run starts its own ({@link useOwnCluster}: a state
+ * folder and free ports of its own), so that runs at the same time on one machine do not disturb
+ * each other, and takes turns with other runs for the machine's one node ({@link lockNode}). The
+ * tests run whenever the binaries are built (`bash tests/cluster/build.sh all`); without them they
+ * are ignored, saying how to get them.
  *
- * Environment: SKIFF_KUBE_TEST_STATE (default $CACHE/run-kube-tests), SKIFF_KUBE_TEST_PORT (16443),
- * SKIFF_KUBE_TEST_ETCD_PORT (22379), SKIFF_KUBE_TEST_KEEP=1 (leave the cluster running afterwards).
+ * Environment: SKIFF_TEST_CLUSTER=0 (skip them); SKIFF_KUBE_TEST_KEEP=1 (use the fixed cluster
+ * $CACHE/run-kube-tests on SKIFF_KUBE_TEST_PORT (16443) / SKIFF_KUBE_TEST_ETCD_PORT (22379), reused
+ * when it runs, and leave it running afterwards) or SKIFF_KUBE_TEST_STATE (that fixed cluster in
+ * another folder); SKIFF_KUBE_TEST_START_TIMEOUT (seconds a start may take before it fails, 300).
  */
 import { KubeClient } from "../../controller/kube/client.ts";
 import { kubeconfigCredentials } from "../../controller/kube/kubeconfig.ts";
@@ -13,9 +17,10 @@ import { NAMESPACES } from "../../controller/kube/client.ts";
 
 const CLUSTER_DIR = new URL("../cluster/", import.meta.url).pathname;
 const CACHE = Deno.env.get("SKIFF_CLUSTER_CACHE") ?? "/var/cache/skiff-cluster";
-export const STATE = Deno.env.get("SKIFF_KUBE_TEST_STATE") ?? `${CACHE}/run-kube-tests`;
-const PORT = Deno.env.get("SKIFF_KUBE_TEST_PORT") ?? "16443";
-const ETCD_PORT = Deno.env.get("SKIFF_KUBE_TEST_ETCD_PORT") ?? "22379";
+/** The state folder of the tests' cluster (certificates, etcd data, logs, pid files). */
+export let STATE = Deno.env.get("SKIFF_KUBE_TEST_STATE") ?? `${CACHE}/run-kube-tests`;
+let PORT = Deno.env.get("SKIFF_KUBE_TEST_PORT") ?? "16443";
+let ETCD_PORT = Deno.env.get("SKIFF_KUBE_TEST_ETCD_PORT") ?? "22379";
 
 /** The environment of tests/cluster/*.sh for the tests' own cluster. */
 export function clusterEnv(): Record<string, string> {
@@ -24,6 +29,83 @@ export function clusterEnv(): Record<string, string> {
     SKIFF_CLUSTER_PORT: PORT,
     SKIFF_CLUSTER_ETCD_PORT: ETCD_PORT,
   };
+}
+
+/** Where the test runs' own clusters live: one folder per run, named after the run's pid. */
+const RUNS = `${CACHE}/kube-test-runs`;
+
+/**
+ * Gives this test run a cluster of its own (state folder and free ports), so that test runs at the
+ * same time on one machine (other checkouts, other users) neither share nor stop each other's API
+ * server. Clusters of runs whose process is gone (killed before they could stop them) are stopped
+ * and removed first. Not when SKIFF_KUBE_TEST_STATE or SKIFF_KUBE_TEST_KEEP=1 asks for the fixed,
+ * reusable one.
+ */
+export async function useOwnCluster(): Promise<void> {
+  if (Deno.env.get("SKIFF_KUBE_TEST_STATE") || Deno.env.get("SKIFF_KUBE_TEST_KEEP") === "1") return;
+  await Deno.mkdir(RUNS, { recursive: true });
+  for await (const e of Deno.readDir(RUNS)) {
+    const pid = Number(e.name);
+    if (!e.isDirectory || !Number.isInteger(pid) || pid === Deno.pid) continue;
+    if (await Deno.stat(`/proc/${pid}`).then(() => true, () => false)) continue;
+    await run(
+      [`${CLUSTER_DIR}stop.sh`, "--clean"],
+      { SKIFF_CLUSTER_STATE: `${RUNS}/${e.name}` },
+      undefined,
+      START_TIMEOUT_MS,
+    );
+    await Deno.remove(`${RUNS}/${e.name}`, { recursive: true }).catch(() => {});
+  }
+  STATE = `${RUNS}/${Deno.pid}`;
+  PORT = String(freePort(1));
+  ETCD_PORT = String(freePort(2)); // etcd's client port and the next one (peers)
+}
+
+/** A loopback port (and the `count - 1` after it) nobody listens on now. */
+function freePort(count: number): number {
+  for (;;) {
+    const base = 30_000 + Math.floor(Math.random() * 20_000);
+    const listeners: Deno.Listener[] = [];
+    try {
+      for (let i = 0; i < count; i++) listeners.push(Deno.listen({ hostname: "127.0.0.1", port: base + i }));
+      return base;
+    } catch {
+      // taken: try another
+    } finally {
+      for (const l of listeners) l.close();
+    }
+  }
+}
+
+/**
+ * Only one node (kubelet + containerd) can run on a machine: test runs take turns for tier (b) by
+ * this lock (flock on a file in the cache). Resolves to the release function.
+ */
+export async function lockNode(timeoutMs = 20 * 60_000): Promise<() => void> {
+  await Deno.mkdir(CACHE, { recursive: true });
+  const path = `${CACHE}/kube-test-node.lock`;
+  const file = await Deno.open(path, { create: true, write: true });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([
+      file.lock(true),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `another test run has held the test node (${path}) for ${timeoutMs / 60_000} min; ` +
+                  `see which process holds it with \`fuser ${path}\``,
+              ),
+            ),
+          timeoutMs,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+  return () => file.close(); // closing releases the lock
 }
 
 /** Where build.sh puts the binaries of the pinned Kubernetes version (its own key formula). */
@@ -56,11 +138,13 @@ export async function binDir(): Promise<string | undefined> {
   return `${CACHE}/bin/${ver}-${hash.slice(0, 12)}`;
 }
 
+/** The one-line hint for getting the binaries. */
+export const BUILD_HINT =
+  "run `bash tests/cluster/build.sh all` once (builds Kubernetes from source with Go: ~30 min on 2 cores, cached in $SKIFF_CLUSTER_CACHE)";
+
 /** Why the cluster tests cannot run here (undefined: they can). */
 export async function clusterSkipReason(): Promise<string | undefined> {
-  if (Deno.env.get("SKIFF_TEST_CLUSTER") !== "1") {
-    return "they run with `deno task test:cluster` (SKIFF_TEST_CLUSTER=1), not in the default suite yet";
-  }
+  if (Deno.env.get("SKIFF_TEST_CLUSTER") === "0") return "SKIFF_TEST_CLUSTER=0";
   if (Deno.build.os !== "linux") return "the test cluster runs on Linux only";
   const bin = await binDir();
   if (!bin) return "tests/cluster/build/go.mod not found";
@@ -73,9 +157,7 @@ export async function clusterSkipReason(): Promise<string | undefined> {
     }
   }
   if (missing.length > 0) {
-    return `the cluster binaries are not built (${
-      missing.join(", ")
-    } missing in ${bin}); run tests/cluster/build.sh`;
+    return `the Kubernetes binaries are not built (${missing.join(", ")} missing in ${bin}): ${BUILD_HINT}`;
   }
   return undefined;
 }
@@ -95,13 +177,22 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-async function run(cmd: string[], env: Record<string, string> = {}, stdin?: string) {
+/** How long starting the cluster may take before it is a failure (a held lock, a stuck component). */
+export const START_TIMEOUT_MS = Number(Deno.env.get("SKIFF_KUBE_TEST_START_TIMEOUT") ?? 300) * 1000;
+
+async function run(
+  cmd: string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+  timeoutMs?: number,
+) {
   const child = new Deno.Command(cmd[0]!, {
     args: cmd.slice(1),
     env: { ...clusterEnv(), ...env },
     stdin: stdin === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
+    ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
   }).spawn();
   if (stdin !== undefined) {
     const w = child.stdin.getWriter();
@@ -110,18 +201,40 @@ async function run(cmd: string[], env: Record<string, string> = {}, stdin?: stri
   }
   const out = await child.output();
   const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return {
+    code: out.code,
+    signal: out.signal,
+    stdout: dec.decode(out.stdout),
+    stderr: dec.decode(out.stderr),
+  };
 }
 
-async function startScript(): Promise<string> {
-  const r = await run([`${CLUSTER_DIR}start.sh`, "apiserver"]);
-  if (r.code !== 0) throw new Error(`tests/cluster/start.sh failed (${r.code}):\n${r.stderr}`);
+/**
+ * Runs tests/cluster/start.sh MODE; a failure, or no answer within {@link START_TIMEOUT_MS}, throws
+ * an Error that says what start.sh printed and where the components' logs are.
+ */
+export async function runStartScript(mode: string, env: Record<string, string> = {}): Promise<string> {
+  const r = await run([`${CLUSTER_DIR}start.sh`, mode], env, undefined, START_TIMEOUT_MS);
+  if (r.code !== 0) {
+    const why = r.signal
+      ? `did not finish within ${START_TIMEOUT_MS / 1000} s (SKIFF_KUBE_TEST_START_TIMEOUT) and was stopped`
+      : `failed (exit code ${r.code})`;
+    throw new Error(
+      `the test cluster could not start: tests/cluster/start.sh ${mode} ${why}. ` +
+        `Its output:\n${r.stderr.trim().split("\n").slice(-30).join("\n")}\n` +
+        `Component logs: ${STATE}/logs/. Try \`SKIFF_CLUSTER_STATE=${STATE} bash tests/cluster/stop.sh --clean\` ` +
+        `and run the tests again.`,
+    );
+  }
   return r.stdout.trim().split("\n").at(-1)!;
 }
 
-/** Starts (or reuses) the tests' API server. */
-export async function startCluster(): Promise<TestCluster> {
-  const kubeconfig = await startScript();
+/**
+ * Starts (or reuses) the tests' API server. `fresh`: when it is not running, start from empty etcd
+ * data (what earlier runs left is dropped).
+ */
+export async function startCluster(opts: { fresh?: boolean } = {}): Promise<TestCluster> {
+  const kubeconfig = await runStartScript("apiserver", opts.fresh ? { SKIFF_CLUSTER_FRESH: "1" } : {});
   const bin = (await binDir())!;
   const client = new KubeClient(await kubeconfigCredentials(kubeconfig), { timeoutMs: 15_000 });
   const cluster: TestCluster = {
@@ -142,12 +255,18 @@ export async function startCluster(): Promise<TestCluster> {
       }
     },
     async start() {
-      await startScript();
+      await runStartScript("apiserver");
     },
     async stop() {
       client.close();
       if (Deno.env.get("SKIFF_KUBE_TEST_KEEP") === "1") return;
-      await run([`${CLUSTER_DIR}stop.sh`]);
+      // (a run's own folder stays, with its logs, until the next run removes it)
+      const r = await run([`${CLUSTER_DIR}stop.sh`], {}, undefined, START_TIMEOUT_MS);
+      if (r.code !== 0) {
+        throw new Error(
+          `tests/cluster/stop.sh failed (${r.signal ?? r.code}): ${r.stderr.trim()}; logs in ${STATE}/logs/`,
+        );
+      }
     },
   };
   await waitReady(client);

@@ -2,7 +2,7 @@
  * One test's world on the real API server: a namespace of its own, the controller running in this
  * process (leader-elected on a Lease of that namespace), the fake kubelet, and the API service.
  */
-import { KubeClient, type KubeObject, WORKFLOWS } from "../../controller/kube/client.ts";
+import { KubeClient, type KubeObject, PODS, WORKFLOWS } from "../../controller/kube/client.ts";
 import { type ControllerConfig, defaultConfig } from "../../controller/kube/config.ts";
 import { KubeController, type KubeControllerOptions } from "../../controller/kube/controller.ts";
 import { kubeconfigCredentials } from "../../controller/kube/kubeconfig.ts";
@@ -114,6 +114,9 @@ export async function newHarness(
       await service.close();
       for (const c of controllers) await c.stop();
       await kubelet.stop();
+      // Its pods at once (without a namespace controller, tier (a) keeps a deleted namespace's pods,
+      // which the node tier's controllers would then have to delete one by one).
+      await client.request("DELETE", `${client.path(PODS, namespace)}?gracePeriodSeconds=0`).catch(() => {});
       await client.delete(
         { group: "", version: "v1", plural: "namespaces", kind: "Namespace", namespaced: false },
         undefined,

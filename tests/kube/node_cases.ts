@@ -14,7 +14,7 @@ import { parse as parseYaml } from "yaml";
 import { PODS } from "../../controller/kube/client.ts";
 import type { Pod } from "../../controller/kube/pods.ts";
 import type { Workflow } from "../../controller/spec/types.ts";
-import { clusterEnv, eventually, STATE, type TestCluster } from "./cluster.ts";
+import { clusterEnv, eventually, lockNode, runStartScript, STATE, type TestCluster } from "./cluster.ts";
 import { newHarness } from "./harness.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -65,7 +65,8 @@ const NODE_PORTS = {
 async function importExecutorImage(): Promise<void> {
   const work = await Deno.makeTempDir({ prefix: "skiff-executor-image-" });
   try {
-    await sh(`sh deploy/executor-rootfs.sh "${work}/rootfs"`);
+    // the deno running these tests (on CI it comes from npx, not from PATH)
+    await sh(`sh deploy/executor-rootfs.sh "${work}/rootfs"`, { DENO: Deno.execPath() });
     const entry = JSON.stringify([
       "/skiff/lib/ld.so",
       "--library-path",
@@ -95,6 +96,14 @@ ctr --address "${STATE}/containerd/containerd.sock" --namespace k8s.io images im
   }
 }
 
+let releaseNode: (() => void) | undefined;
+
+/** Lets another test run have the machine's node (after this run's cluster, node included, stopped). */
+export function releaseNodeLock(): void {
+  releaseNode?.();
+  releaseNode = undefined;
+}
+
 export function defineNodeTests(
   cluster: () => Promise<TestCluster>,
   skip: string | undefined,
@@ -102,7 +111,8 @@ export function defineNodeTests(
   let nodeReady: Promise<void> | undefined;
   const node = async (c: TestCluster) => {
     nodeReady ??= (async () => {
-      await sh(`tests/cluster/start.sh node >/dev/null`, NODE_PORTS);
+      releaseNode = await lockNode(); // one node per machine: test runs take turns
+      await runStartScript("node", NODE_PORTS);
       await importExecutorImage();
     })();
     await nodeReady;

@@ -12,7 +12,7 @@ import {
   selectorString,
   ttlExpiry,
 } from "../../controller/kube/gc.ts";
-import { lookupImage } from "../../controller/kube/images.ts";
+import { lookupEntrypoint as lookupImage } from "../../controller/engine/images.ts";
 import { compactStatus, expandStatus } from "../../controller/kube/status.ts";
 import {
   effectiveSpec,

@@ -3,6 +3,7 @@
  * the process runtime and a generated token; requests go over real HTTP.
  */
 import { type RunningServer, startServer } from "../../cli/server.ts";
+import { Store } from "../../controller/local/store.ts";
 
 /** A server under test and a small client of it. */
 export interface TestServer {
@@ -21,9 +22,23 @@ export interface TestServer {
   fetch(path: string, init?: RequestInit): Promise<Response>;
 }
 
-/** Runs `fn` against a fresh server, then stops it and removes its data. */
-export async function withServer(fn: (s: TestServer) => Promise<void>): Promise<void> {
+/**
+ * Runs `fn` against a fresh server, then stops it and removes its data. `seed` writes to the
+ * server's store before it starts (e.g. thousands of finished workflows, without running them).
+ */
+export async function withServer(
+  fn: (s: TestServer) => Promise<void>,
+  opts: { seed?: (store: Store) => void } = {},
+): Promise<void> {
   const dataDir = await Deno.makeTempDir({ prefix: "skiff-web-" });
+  if (opts.seed) {
+    const store = Store.open(dataDir);
+    try {
+      store.transaction(opts.seed);
+    } finally {
+      store.close();
+    }
+  }
   const lines: string[] = [];
   const server = await startServer({
     port: 0,
@@ -147,4 +162,42 @@ export function nodePhaseOf(s: TestServer, name: string, node: string, phase: st
     20000,
     `node ${node} of ${name} to be ${phase}`,
   ).then(() => {});
+}
+
+/**
+ * Reads a stream's messages (server-sent `data:` frames, or newline-delimited JSON when the
+ * response is application/json) until `stop` says enough or `ms` pass, then cancels it.
+ */
+export async function readStream<T>(
+  res: Response,
+  stop: (messages: T[]) => boolean,
+  ms = 20000,
+): Promise<T[]> {
+  const sse = res.headers.get("content-type") === "text/event-stream";
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  const messages: T[] = [];
+  let buffer = "";
+  const deadline = Date.now() + ms;
+  while (!stop(messages) && Date.now() < deadline) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<{ value: undefined; done: true }>((resolve) => {
+      timer = setTimeout(() => resolve({ value: undefined, done: true }), deadline - Date.now());
+    });
+    const { value, done } = await Promise.race([reader.read(), timeout]);
+    clearTimeout(timer);
+    if (done) break;
+    buffer += value;
+    const sep = sse ? "\n\n" : "\n";
+    let at: number;
+    while ((at = buffer.indexOf(sep)) >= 0) {
+      const frame = buffer.slice(0, at);
+      buffer = buffer.slice(at + sep.length);
+      const data = sse
+        ? frame.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n")
+        : frame.trim();
+      if (data) messages.push(JSON.parse(data) as T);
+    }
+  }
+  await reader.cancel();
+  return messages;
 }

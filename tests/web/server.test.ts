@@ -179,7 +179,7 @@ Deno.test("--auth-mode none serves without a token on loopback and is refused el
     try {
       const res = await fetch(server.url + "/api/v1/workflows/default");
       assert.equal(res.status, 200);
-      assert.deepEqual(await res.json(), { metadata: {}, items: [] });
+      assert.deepEqual(await res.json(), { metadata: { resourceVersion: "0" }, items: [] });
     } finally {
       await server.close();
     }

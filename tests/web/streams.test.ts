@@ -3,35 +3,13 @@
  * to Succeeded, then DELETED) and logs as newline-delimited JSON (whole, tailed, grepped, followed).
  */
 import assert from "node:assert/strict";
-import { echoWorkflow, phaseOf, type TestServer, withServer } from "./helpers.ts";
+import { echoWorkflow, phaseOf, readStream, type TestServer, withServer } from "./helpers.ts";
 
 type Wf = {
   metadata: { name: string };
   status?: { phase?: string; finishedAt?: string; nodes?: Record<string, { type: string; phase?: string }> };
 };
 type Event = { result?: { type: string; object: Wf }; error?: { code: number; message: string } };
-
-/** Reads SSE `data:` frames until `stop` says enough (or 20 s pass), then cancels. */
-async function readEvents(res: Response, stop: (events: Event[]) => boolean): Promise<Event[]> {
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  const events: Event[] = [];
-  let buffer = "";
-  const deadline = Date.now() + 20000;
-  while (!stop(events) && Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    buffer += value;
-    let at: number;
-    while ((at = buffer.indexOf("\n\n")) >= 0) {
-      const frame = buffer.slice(0, at);
-      buffer = buffer.slice(at + 2);
-      const data = frame.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
-      if (data) events.push(JSON.parse(data));
-    }
-  }
-  await reader.cancel();
-  return events;
-}
 
 function slowWorkflow(name: string) {
   return {
@@ -60,7 +38,7 @@ Deno.test("GET /api/v1/workflow-events/{ns} streams one workflow from Pending to
     assert.equal(res.headers.get("content-type"), "text/event-stream");
     await s.api("POST", "/api/v1/workflows/default", { workflow: echoWorkflow("other") });
     await s.api("POST", "/api/v1/workflows/default", { workflow: slowWorkflow("slow") });
-    const events = await readEvents(
+    const events = await readStream<Event>(
       res,
       (es) => es.some((e) => e.result?.object.status?.phase === "Succeeded"),
     );

@@ -171,6 +171,7 @@ export class QueryReader {
     const fieldSelector = this.string("listOptions.fieldSelector");
     const limit = this.integer("listOptions.limit");
     const cont = this.string("listOptions.continue");
+    const resourceVersion = this.string("listOptions.resourceVersion");
     if (labelSelector !== undefined) out.labelSelector = labelSelector;
     if (fieldSelector !== undefined) out.fieldSelector = fieldSelector;
     if (limit !== undefined) {
@@ -178,6 +179,15 @@ export class QueryReader {
       out.limit = limit;
     }
     if (cont !== undefined) out.continue = cont;
+    if (resourceVersion !== undefined && resourceVersion !== "0") {
+      if (!/^\d+$/.test(resourceVersion)) {
+        throw errors.invalid(
+          `query parameter listOptions.resourceVersion must be the metadata.resourceVersion of a list ` +
+            `(a number), not "${resourceVersion}"; leave it out to start from the current state`,
+        );
+      }
+      out.resourceVersion = resourceVersion;
+    }
     return out;
   }
 }
@@ -200,6 +210,25 @@ export const LIST_QUERY: QueryParam[] = [
     type: "string",
     description: "The `metadata.continue` of the previous page, to get the next one.",
   },
+];
+
+/** Argo's `fields` parameter (see web/fields.ts). */
+export const FIELDS_QUERY: QueryParam = {
+  name: "fields",
+  type: "string",
+  description: "Fields to keep (`items.metadata.name,items.status.phase`) or, after a leading `-`, to " +
+    "drop (`-items.status.nodes`). Without it the response is whole.",
+};
+
+/** The query of watches: list options, where to start (`listOptions.resourceVersion`), fields. */
+export const WATCH_QUERY: QueryParam[] = [
+  ...LIST_QUERY,
+  {
+    name: "listOptions.resourceVersion",
+    type: "string",
+    description: "The `metadata.resourceVersion` of a list: only changes after it, no ADDED for what it had.",
+  },
+  FIELDS_QUERY,
 ];
 
 function describe(v: unknown): string {

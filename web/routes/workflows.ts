@@ -11,8 +11,10 @@ import {
   type WorkflowService,
 } from "../service.ts";
 import { parseFieldSelector, parseLabelSelector } from "../selectors.ts";
+import { FieldsCleaner } from "../fields.ts";
 import { streamFormat, streamResponse } from "../streams.ts";
 import {
+  FIELDS_QUERY,
   LIST_QUERY,
   optional,
   type QueryParam,
@@ -20,6 +22,7 @@ import {
   type Route,
   type RouteRequest,
   stringList,
+  WATCH_QUERY,
 } from "./route.ts";
 
 const TAG = "WorkflowService";
@@ -52,9 +55,13 @@ export function workflowRoutes(service: WorkflowService): Route[] {
       operationId: "ListWorkflows",
       tag: TAG,
       summary: "Lists workflows, newest first. Phases are the label workflows.argoproj.io/phase.",
-      query: LIST_QUERY,
+      query: [...LIST_QUERY, FIELDS_QUERY],
       response: ref("io.argoproj.workflow.v1alpha1.WorkflowList"),
-      handler: (r) => service.listWorkflows(r.params.namespace!, r.query.listOptions()),
+      handler: async (r) => {
+        const fields = r.query.string("fields");
+        const opts = { ...r.query.listOptions(), ...(fields ? { fields } : {}) };
+        return new FieldsCleaner(fields).clean(await service.listWorkflows(r.params.namespace!, opts));
+      },
     },
     {
       method: "post",
@@ -117,8 +124,12 @@ export function workflowRoutes(service: WorkflowService): Route[] {
       operationId: "GetWorkflow",
       tag: TAG,
       summary: "Gets a workflow with its status.",
+      query: [FIELDS_QUERY],
       response: WF,
-      handler: (r) => service.getWorkflow(r.params.namespace!, r.params.name!),
+      handler: async (r) =>
+        new FieldsCleaner(r.query.string("fields")).clean(
+          await service.getWorkflow(r.params.namespace!, r.params.name!),
+        ),
     },
     {
       method: "delete",
@@ -249,18 +260,26 @@ export function workflowRoutes(service: WorkflowService): Route[] {
       path: "/api/v1/workflow-events/{namespace}",
       operationId: "WatchWorkflows",
       tag: TAG,
-      summary: "Streams workflow changes: ADDED for each workflow first, then MODIFIED and DELETED. " +
-        "Server-sent events unless Accept asks for application/json (newline-delimited JSON).",
-      query: LIST_QUERY,
+      summary: "Streams workflow changes: ADDED for each workflow first (with listOptions.resourceVersion " +
+        "of a list: only what changed after it), then MODIFIED and DELETED (also when a workflow stops " +
+        "matching the selectors). Server-sent events unless Accept asks for application/json (newline-delimited JSON).",
+      query: WATCH_QUERY,
       response: ref("io.argoproj.workflow.v1alpha1.WorkflowWatchEvent"),
       stream: true,
       handler: (r) => {
         const ns = r.params.namespace!;
-        const opts = r.query.listOptions();
+        const fields = r.query.string("fields");
+        const opts = { ...r.query.listOptions(), ...(fields ? { fields } : {}) };
         // Bad selectors are a 400 before the stream starts.
         if (opts.labelSelector) parseLabelSelector(opts.labelSelector);
         if (opts.fieldSelector) parseFieldSelector(opts.fieldSelector);
-        return Promise.resolve(streamResponse((signal) => service.watchWorkflows(ns, opts, signal), {
+        const cleaner = new FieldsCleaner(fields).withoutPrefix("result.object.");
+        async function* cleaned(signal: AbortSignal) {
+          for await (const e of service.watchWorkflows(ns, opts, signal)) {
+            yield cleaner.active ? { ...e, object: cleaner.clean(e.object) } : e;
+          }
+        }
+        return Promise.resolve(streamResponse(cleaned, {
           format: streamFormat(r.raw.headers.get("accept") ?? undefined, "sse"),
         }));
       },

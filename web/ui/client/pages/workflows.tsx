@@ -3,17 +3,40 @@
 /**
  * The workflow list: newest first, one server-side page at a time (`listOptions.limit` and
  * `continue`, so 10,000 workflows cost one page), filtered by phase and label selector (both sent
- * to the server as a label selector), refreshed every few seconds while the tab is visible.
+ * to the server as a label selector), and live as Argo's UI is: after the page is read, the
+ * server-sent events of `/api/v1/workflow-events/{ns}` from the list's resourceVersion (same
+ * selector, nodes left out) update its rows, add new workflows on the first page and drop the
+ * deleted and those that no longer match.
  */
-import { useEffect, useRef, useState } from "../../deps/preact.ts";
-import { api, ApiError } from "../api.ts";
+import { useEffect, useState } from "../../deps/preact.ts";
+import { api, ApiError, type WatchEvent, watchWorkflows } from "../api.ts";
+import { applyEvents } from "../live-list.ts";
 import { durationOf, formatAge, formatDuration, phaseClass, phaseIcon, PHASES } from "../format.ts";
 import { navigate, workflowHref } from "../router.ts";
 import type { ObjectList, Workflow } from "../types.ts";
 
 const PHASE_LABEL = "workflows.argoproj.io/phase";
 const PAGE_SIZES = [20, 50, 100, 500];
-const REFRESH_MS = 5000;
+/** How often ages and durations are redrawn. */
+const TICK_MS = 5000;
+/** What the list shows of each workflow (Argo's `fields`): no nodes, no spec. */
+const LIST_FIELDS = [
+  "metadata",
+  ...[
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.uid",
+    "metadata.creationTimestamp",
+    "metadata.labels",
+    "status.phase",
+    "status.message",
+    "status.startedAt",
+    "status.finishedAt",
+    "status.progress",
+  ].map((f) => `items.${f}`),
+].join(",");
+/** The same for the watch: everything but the nodes and the spec. */
+const WATCH_FIELDS = "-result.object.status.nodes,result.object.status.storedTemplates,result.object.spec";
 
 interface Filters {
   phases: string[];
@@ -59,50 +82,68 @@ export function WorkflowsPage(props: { namespace: string }) {
   const [error, setError] = useState<string | undefined>();
   const [loading, setLoading] = useState(false);
   const [now, setNow] = useState(Date.now());
-  const inFlight = useRef<AbortController | undefined>(undefined);
+  const [live, setLive] = useState<boolean | undefined>();
   const token = pages[pages.length - 1] ?? "";
 
-  const load = async (quiet: boolean) => {
-    if (quiet && inFlight.current) return; // a refresh never piles up behind a slow page
-    inFlight.current?.abort();
+  useEffect(() => {
     const abort = new AbortController();
-    inFlight.current = abort;
-    if (!quiet) setLoading(true);
-    const q = new URLSearchParams({ "listOptions.limit": String(filters.limit) });
+    let stopWatch: (() => void) | undefined;
+    let queued: WatchEvent[] = [];
+    let flush: number | undefined;
+    setLoading(true);
+    setLive(undefined);
+    const q = new URLSearchParams({ "listOptions.limit": String(filters.limit), fields: LIST_FIELDS });
     const selector = selectorOf(filters);
     if (selector) q.set("listOptions.labelSelector", selector);
     if (token) q.set("listOptions.continue", token);
-    try {
-      const res = await api<ObjectList<Workflow>>(
-        "GET",
-        `/api/v1/workflows/${encodeURIComponent(ns)}?${q}`,
-        undefined,
-        abort.signal,
-      );
-      setList(res);
-      setError(undefined);
-      setNow(Date.now());
-    } catch (e) {
-      if (abort.signal.aborted) return;
-      if (e instanceof ApiError && e.status === 400 && token) {
-        setPages([""]); // the continue token went stale: back to the first page
-        return;
+    (async () => {
+      try {
+        const res = await api<ObjectList<Workflow>>(
+          "GET",
+          `/api/v1/workflows/${encodeURIComponent(ns)}?${q}`,
+          undefined,
+          abort.signal,
+        );
+        if (abort.signal.aborted) return;
+        setList(res);
+        setError(undefined);
+        setNow(Date.now());
+        // Live from here: only what changes after this list, applied at most once per frame.
+        const watch: Record<string, string> = { fields: WATCH_FIELDS };
+        if (selector) watch["listOptions.labelSelector"] = selector;
+        if (res.metadata.resourceVersion) watch["listOptions.resourceVersion"] = res.metadata.resourceVersion;
+        stopWatch = watchWorkflows(ns, watch, (e) => {
+          queued.push(e);
+          flush ??= requestAnimationFrame(() => {
+            flush = undefined;
+            const batch = queued;
+            queued = [];
+            setList((l) => l && { ...l, items: applyEvents(l.items ?? [], batch, token === "") });
+            setNow(Date.now());
+          });
+        }, (connected, message) => {
+          setLive(connected);
+          if (message) setError(message);
+        });
+      } catch (e) {
+        if (abort.signal.aborted) return;
+        if (e instanceof ApiError && e.status === 400 && token) {
+          setPages([""]); // the continue token went stale: back to the first page
+          return;
+        }
+        setError(e instanceof Error ? e.message : String(e));
+      } finally {
+        if (!abort.signal.aborted) setLoading(false);
       }
-      setError(e instanceof Error ? e.message : String(e));
-    } finally {
-      if (inFlight.current === abort) inFlight.current = undefined;
-      if (!quiet) setLoading(false);
-    }
-  };
-
-  useEffect(() => {
-    void load(false);
-    const timer = setInterval(() => {
-      if (document.visibilityState === "visible") void load(true);
-    }, REFRESH_MS);
+    })();
+    const ticker = setInterval(() => {
+      if (document.visibilityState === "visible") setNow(Date.now());
+    }, TICK_MS);
     return () => {
-      clearInterval(timer);
-      inFlight.current?.abort();
+      abort.abort();
+      stopWatch?.();
+      if (flush !== undefined) cancelAnimationFrame(flush);
+      clearInterval(ticker);
     };
   }, [ns, filters, token]);
 
@@ -224,6 +265,9 @@ export function WorkflowsPage(props: { namespace: string }) {
         <span class="muted">
           page {pages.length}
           {loading ? " · loading…" : ""}
+        </span>
+        <span class={`live ${live ? "on" : ""}`} title="updates arrive as they happen (server-sent events)">
+          {live === undefined ? "" : live ? "● live" : "○ reconnecting…"}
         </span>
         <button type="button" disabled={!more || loading} onClick={() => more && setPages([...pages, more])}>
           Older ›

@@ -9,7 +9,7 @@
  * is nil before the first run, else an RFC 3339 string). The core has no clock: `now()` and time
  * arithmetic fail, with a hint saying so.
  */
-import type { Expr } from "../engine/expr.ts";
+import type { Expr } from "./expr.ts";
 import type { CronWorkflow, CronWorkflowStatus } from "../spec/types.ts";
 
 /** `cronworkflow` as an expr-lang map literal. */

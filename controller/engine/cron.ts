@@ -2,8 +2,8 @@
  * CronWorkflows, decided purely: {@link decideCron} takes a CronWorkflow, the time, how far its
  * scheduled times were already dealt with, and its workflows, and says what to do: the status to
  * store, the workflow to submit (and the running ones to terminate first, for Replace), the finished
- * ones to delete (history limits), when to look again. No clock, no I/O: the scheduler
- * (cron_scheduler.ts) carries decisions out; tests drive the clock.
+ * ones to delete (history limits), when to look again. No clock, no I/O: the hosts' schedulers
+ * (controller/local/cron_scheduler.ts, controller/kube/cron.ts) carry decisions out; tests drive the clock.
  *
  * Argo's semantics (workflow/cron): each of `schedules` (or the deprecated `schedule`) fires in
  * `timezone`; a firing is skipped when the CronWorkflow is suspended or Stopped, when `when` is false,
@@ -19,7 +19,7 @@
  * `when` and `stopStrategy.expression` are evaluated by the expression core (cron_expr.ts); a `when`
  * it cannot evaluate (e.g. `now()`: it has no clock) becomes a SubmissionError condition, as in Argo.
  */
-import { defaultExpr, type Expr } from "../engine/expr.ts";
+import { defaultExpr, type Expr } from "./expr.ts";
 import type {
   Condition,
   CronWorkflow,
@@ -102,6 +102,38 @@ export interface CronDecision {
 const SUCCEEDED = new Set(["Succeeded"]);
 const FAILED = new Set(["Failed", "Error"]);
 const isFinished = (phase: string) => SUCCEEDED.has(phase) || FAILED.has(phase);
+
+/** What a scheduler remembers of one CronWorkflow between decisions. */
+export interface CronWatch {
+  uid: string;
+  /** The spec (JSON) it was (re)started for. */
+  spec: string;
+  /** Scheduled times before this one were missed (run only within startingDeadlineSeconds). */
+  watchedSince: Date;
+  /** Scheduled times up to this one were dealt with (the next decision's `after`). */
+  handledUntil: Date;
+}
+
+/**
+ * The watch of a CronWorkflow: `prev` while it is the same object with the same spec; otherwise
+ * (first seen after a start or restart, or its spec changed: Argo looks again at every update, a
+ * resumed one say) a new one from now. Scheduled times since `status.lastScheduledTime` then count
+ * as missed (run when startingDeadlineSeconds allows), unless the schedules changed since that run
+ * (the last-used-schedule annotation).
+ */
+export function cronWatch(
+  prev: CronWatch | undefined,
+  uid: string,
+  cron: CronWorkflow,
+  now: Date,
+): CronWatch {
+  const spec = JSON.stringify(cron.spec);
+  if (prev && prev.uid === uid && prev.spec === spec) return prev;
+  const schedules = schedulesOf(cron.spec).join(",");
+  const last = cron.status?.lastScheduledTime ? new Date(cron.status.lastScheduledTime) : undefined;
+  const same = cron.metadata.annotations?.[LAST_USED_SCHEDULE_ANNOTATION] === schedules;
+  return { uid, spec, watchedSince: now, handledUntil: last && same && last < now ? last : now };
+}
 
 /** Decides what a CronWorkflow needs now. Pure: the same input gives the same decision. */
 export function decideCron(input: CronInput): CronDecision {
@@ -328,7 +360,10 @@ function reconcileChildren(cron: CronWorkflow, children: CronChild[]): CronWorkf
 /** Finished workflows beyond the history limits, oldest first (Argo's enforceHistoryLimit). */
 function historyToDelete(cron: CronWorkflow, children: CronChild[]): string[] {
   const limit = (n: number | undefined, dflt: number) => (n !== undefined && n >= 0 ? n : dflt);
-  const newestFirst = (a: CronChild, b: CronChild) => (b.finishedAt ?? "").localeCompare(a.finishedAt ?? "");
+  // finishedAt has whole seconds: on a tie the later scheduled time is the newer run
+  const newestFirst = (a: CronChild, b: CronChild) =>
+    (b.finishedAt ?? "").localeCompare(a.finishedAt ?? "") ||
+    (Date.parse(b.scheduledTime ?? "") || 0) - (Date.parse(a.scheduledTime ?? "") || 0);
   const succeeded = children.filter((c) => SUCCEEDED.has(c.phase)).sort(newestFirst);
   const failed = children.filter((c) => FAILED.has(c.phase)).sort(newestFirst);
   return [

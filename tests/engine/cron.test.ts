@@ -12,8 +12,8 @@ import {
   decideCron,
   recordRun,
   rfc3339,
-} from "../../controller/local/cron.ts";
-import { parseSchedule, schedulesOf } from "../../controller/local/cron_schedule.ts";
+} from "../../controller/engine/cron.ts";
+import { parseSchedule, schedulesOf } from "../../controller/engine/cron_schedule.ts";
 
 const T = (s: string) => new Date(s);
 

@@ -12,7 +12,7 @@
  * runs it twice). Schedules with steps or wildcards in the hour or minute behave as robfig's.
  */
 import { Cron } from "croner";
-import { parseGoDuration } from "../engine/time.ts";
+import { parseGoDuration } from "./time.ts";
 import type { CronWorkflowSpec } from "../spec/types.ts";
 
 /** One schedule of a CronWorkflow. */
