@@ -7,6 +7,7 @@
 import type { Command } from "commander";
 import { LocalHost } from "../controller/local/host.ts";
 import { createRuntime, ImageMap, type RuntimeKind } from "../controller/local/runtime/mod.ts";
+import { parseMaxSteps } from "./run_runtime.ts";
 import { LocalResources, ResourceError } from "../controller/local/runtime/resources.ts";
 import { CronScheduler } from "../controller/local/cron_scheduler.ts";
 import { LocalService } from "../controller/local/service.ts";
@@ -28,6 +29,8 @@ export interface ServerOptions {
   imageMap?: string;
   /** Files of Secret/ConfigMap manifests that steps may use (`--resources`). */
   resources?: string[];
+  /** Process runtime: at most this many steps at once (`--max-steps`; default 4 per core). */
+  maxSteps?: number;
   version: string;
   /** Where the server's messages go (default stderr). */
   log?: (line: string) => void;
@@ -95,6 +98,7 @@ export async function startServer(opts: ServerOptions): Promise<RunningServer> {
     images,
     resources,
     warn: (m) => log(m),
+    ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
   });
   const metrics: { service?: LocalService } = {}; // reconciles of recover() come before the service
   const host = new LocalHost({
@@ -155,6 +159,7 @@ interface ServerFlags {
   tokenFile?: string;
   imageMap?: string;
   resources: string[];
+  maxSteps?: string;
 }
 
 /** Adds `server`. */
@@ -186,6 +191,10 @@ export function addServerCommand(program: Command): void {
       (file: string, files: string[]) => [...files, file],
       [] as string[],
     )
+    .option(
+      "--max-steps <n>",
+      "process runtime: at most N steps run at once, the others wait (Pending) in order; default 4 per core",
+    )
     .action(async (flags: ServerFlags, cmd: Command) => {
       const port = Number(flags.port);
       if (!/^\d+$/.test(flags.port) || port > 65535) {
@@ -197,6 +206,7 @@ export function addServerCommand(program: Command): void {
       if (flags.authMode !== "token" && flags.authMode !== "none") {
         throw new CliError(`--auth-mode must be token or none, not "${flags.authMode}"`);
       }
+      const maxSteps = flags.maxSteps === undefined ? undefined : parseMaxSteps(flags.maxSteps);
       const server = await startServer({
         port,
         host: flags.host,
@@ -206,6 +216,7 @@ export function addServerCommand(program: Command): void {
         ...(flags.tokenFile ? { tokenFile: flags.tokenFile } : {}),
         ...(flags.imageMap ? { imageMap: flags.imageMap } : {}),
         resources: flags.resources,
+        ...(maxSteps !== undefined ? { maxSteps } : {}),
         version: `v${cmd.parent?.version() ?? ""}`,
       });
       const stop = () => {

@@ -217,3 +217,44 @@ spec:
     assert.equal(r.code, 1, r.stderr);
   },
 });
+
+Deno.test({
+  name: "skiff run --max-steps N: at most N steps at once; 0 or a word is a usage error naming the default",
+  ...opts,
+  fn: async () => {
+    const file = await writeWorkflow(`
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: limited-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - {name: nap, template: nap, withSequence: {count: "4"}}
+  - name: nap
+    container: {image: busybox, command: [sh, -c, "date +%s.%N; sleep 1; date +%s.%N"]}
+`);
+    const r = await skiff("run", file, "--runtime", "process", "--max-steps", "1", "-o", "json");
+    assert.equal(r.code, 0, r.stderr);
+    const wf = parseJson(r.stdout);
+    // One at a time: each step starts after the one before it ended.
+    const spans = Object.values(wf.status!.nodes!).filter((n) => n.type === "Pod")
+      .map((n) => (n.outputs?.result ?? "").split("\n").map(Number) as [number, number])
+      .sort((a, b) => a[0] - b[0]);
+    assert.equal(spans.length, 4);
+    for (let i = 1; i < spans.length; i++) assert.ok(spans[i]![0] >= spans[i - 1]![1], JSON.stringify(spans));
+
+    for (const value of ["0", "many"]) {
+      const bad = await skiff("run", file, "--runtime", "process", "--max-steps", value);
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.match(
+        bad.stderr,
+        /--max-steps must be a whole number of at least 1 .*leave it out for the default, \d+ on this machine/,
+      );
+    }
+    const server = await skiff("server", "--max-steps", "0", "--auth-mode", "none", "--port", "0");
+    assert.equal(server.code, 2, server.stderr);
+    assert.match(server.stderr, /--max-steps must be a whole number/);
+  },
+});
