@@ -12,6 +12,7 @@ import { KubeController } from "../controller/kube/controller.ts";
 import { loadCredentials } from "../controller/kube/kubeconfig.ts";
 import { KubeService } from "../controller/kube/service.ts";
 import { type AuthConfig, generateToken, isLoopback, loadToken } from "../web/auth.ts";
+import { KubeCallerCheck } from "../controller/kube/callers.ts";
 import { createApp } from "../web/app.ts";
 import { ServiceMetrics } from "../web/metrics.ts";
 import { CliError } from "./errors.ts";
@@ -30,7 +31,7 @@ export interface ControllerOptions {
   port: number;
   /** Metrics/health port (-1: none; 0: any free port). */
   metricsPort: number;
-  authMode: "token" | "none";
+  authMode: "token" | "client" | "none";
   tokenFile?: string;
   leaderElect: boolean;
   leaseName: string;
@@ -95,6 +96,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   } catch (e) {
     throw new CliError(e instanceof Error ? e.message : String(e));
   }
+  if (opts.authMode === "client") auth = { mode: "client", check: new KubeCallerCheck(client) };
   const namespace = opts.namespace || Deno.env.get("POD_NAMESPACE") || client.defaultNamespace;
   const controller = new KubeController({
     client,
@@ -259,7 +261,12 @@ export function addControllerCommand(program: Command): void {
     .option("--host <address>", "address the API and metrics listen on", "127.0.0.1")
     .option("--port <port>", "API port", "2746")
     .option("--metrics-port <port>", "port of /metrics, /healthz and /readyz (-1: none)", "9090")
-    .option("--auth-mode <mode>", "token (bearer token required) or none (loopback only)", "token")
+    .option(
+      "--auth-mode <mode>",
+      "token (one bearer token), client (callers' own Kubernetes tokens, checked with TokenReview and " +
+        "SubjectAccessReview, as Argo's client mode) or none (loopback only)",
+      "token",
+    )
     .option("--token-file <path>", "the API's bearer token (else $SKIFF_TOKEN, else one is made and printed)")
     .option("--no-leader-elect", "act at once, without a Lease (only one controller may run)")
     .option("--lease-name <name>", "the leader election Lease", "skiff-controller")
@@ -272,8 +279,8 @@ export function addControllerCommand(program: Command): void {
     .option("--retry-period <seconds>", "how often the Lease is renewed or tried", "2")
     .option("--workers <n>", "workflows reconciled at once", "8")
     .action(async (flags: ControllerFlags, cmd: Command) => {
-      if (flags.authMode !== "token" && flags.authMode !== "none") {
-        throw new CliError(`--auth-mode must be token or none, not "${flags.authMode}"`);
+      if (flags.authMode !== "token" && flags.authMode !== "client" && flags.authMode !== "none") {
+        throw new CliError(`--auth-mode must be token, client or none, not "${flags.authMode}"`);
       }
       const workers = Number(flags.workers);
       if (!Number.isInteger(workers) || workers < 1) {

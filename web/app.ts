@@ -8,7 +8,7 @@
  * ```
  */
 import { Hono } from "hono";
-import { type AuthConfig, authenticate } from "./auth.ts";
+import { admit, type AuthConfig } from "./auth.ts";
 import { errorResponse, toServiceError } from "./errors.ts";
 import { ServiceMetrics } from "./metrics.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -67,7 +67,7 @@ export function createApp(opts: AppOptions): Hono {
 
   registerUi(app);
   app.use("*", async (c, next) => {
-    const refused = authenticate(c.req.raw, auth);
+    const refused = await admit(c.req.raw, auth);
     if (refused) return errorResponse(refused);
     await next();
   });

@@ -2,11 +2,75 @@
  * Bearer-token authentication of the API: every request carries `Authorization: Bearer <token>`
  * (or, for browsers' EventSource and the UI, an `authorization` cookie holding the same), unless
  * the server runs with `--auth-mode=none`, which is allowed only on a loopback address.
+ *
+ * In `client` mode (Argo's, for `skiff controller`) the token is the caller's own Kubernetes
+ * token: the cluster says whose it is, and whether they may do what the request does.
  */
+import { forbiddenMessage, type RequestAttributes, requestAttributes } from "./access.ts";
 import { Code, ServiceError } from "./service.ts";
 
+/** Who a Kubernetes token belongs to (a TokenReview's user). */
+export interface Caller {
+  username: string;
+  uid?: string;
+  groups?: string[];
+  extra?: Record<string, string[]>;
+}
+
+/** What the cluster says of callers (the Kubernetes host implements it; web never talks to a cluster). */
+export interface CallerCheck {
+  /** The token's user; undefined when the cluster does not accept the token. */
+  review(token: string): Promise<Caller | undefined>;
+  /** Undefined when `caller` may do `request`, else why not (the cluster's reason, possibly empty). */
+  deny(caller: Caller, request: RequestAttributes): Promise<string | undefined>;
+}
+
 /** How the server authenticates requests. */
-export type AuthConfig = { mode: "token"; token: string } | { mode: "none" };
+export type AuthConfig =
+  | { mode: "token"; token: string }
+  | { mode: "none" }
+  | { mode: "client"; check: CallerCheck };
+
+/**
+ * Undefined when the request may proceed, else the error to answer with: Unauthenticated (401)
+ * for a missing or refused token, PermissionDenied (403) when the caller may not do it.
+ */
+export async function admit(req: Request, auth: AuthConfig): Promise<ServiceError | undefined> {
+  if (auth.mode !== "client") return authenticate(req, auth);
+  const token = presentedToken(req);
+  if (token === undefined || token === "") {
+    return new ServiceError(
+      Code.Unauthenticated,
+      "token not valid: no bearer token; send 'Authorization: Bearer <your Kubernetes token>' " +
+        "(e.g. kubectl create token <service account>)",
+    );
+  }
+  let caller: Caller | undefined;
+  try {
+    caller = await auth.check.review(token);
+  } catch (e) {
+    return new ServiceError(
+      Code.Unavailable,
+      `could not check the token with the cluster (TokenReview): ${e instanceof Error ? e.message : e}`,
+    );
+  }
+  if (!caller) {
+    return new ServiceError(Code.Unauthenticated, "token not valid: the cluster does not accept it");
+  }
+  const request = requestAttributes(req.method, new URL(req.url).pathname);
+  if (!request) return undefined;
+  let reason: string | undefined;
+  try {
+    reason = await auth.check.deny(caller, request);
+  } catch (e) {
+    return new ServiceError(
+      Code.Unavailable,
+      `could not check access with the cluster (SubjectAccessReview): ${e instanceof Error ? e.message : e}`,
+    );
+  }
+  if (reason === undefined) return undefined;
+  return new ServiceError(Code.PermissionDenied, forbiddenMessage(caller.username, request, reason));
+}
 
 /** The token a request presents (header first, then cookie), without the `Bearer ` prefix. */
 export function presentedToken(req: Request): string | undefined {
@@ -31,7 +95,10 @@ function stripBearer(value: string): string {
 }
 
 /** Undefined when the request may proceed, else the Unauthenticated error to answer with. */
-export function authenticate(req: Request, auth: AuthConfig): ServiceError | undefined {
+export function authenticate(
+  req: Request,
+  auth: { mode: "token"; token: string } | { mode: "none" },
+): ServiceError | undefined {
   if (auth.mode === "none") return undefined;
   const token = presentedToken(req);
   if (token === undefined || token === "") {

@@ -13,16 +13,24 @@ import { taskResultOf } from "../../controller/kube/taskresult.ts";
 import type { Workflow } from "../../controller/spec/types.ts";
 import { eventually, type TestCluster, testNamespace } from "./cluster.ts";
 import { FakeKubelet } from "./kubelet.ts";
+import { KubeCallerCheck } from "../../controller/kube/callers.ts";
+import { createApp } from "../../web/app.ts";
 
 const DEPLOY = new URL("../../deploy/", import.meta.url).pathname;
 
-/** A client authenticated as `namespace/name`'s ServiceAccount (a bound token from the TokenRequest API). */
-async function clientAs(c: TestCluster, namespace: string, name: string): Promise<KubeClient> {
+/** A bound token of `namespace/name`'s ServiceAccount, from the TokenRequest API. */
+async function tokenOf(c: TestCluster, namespace: string, name: string): Promise<string> {
   const tr = await c.client.request<{ status: { token: string } }>(
     "POST",
     `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
     { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } },
   );
+  return tr.status.token;
+}
+
+/** A client authenticated as `namespace/name`'s ServiceAccount. */
+async function clientAs(c: TestCluster, namespace: string, name: string): Promise<KubeClient> {
+  const token = await tokenOf(c, namespace, name);
   const kc = parseYaml(await Deno.readTextFile(c.kubeconfig)) as {
     clusters: { cluster: { server: string; "certificate-authority-data": string } }[];
   };
@@ -30,7 +38,7 @@ async function clientAs(c: TestCluster, namespace: string, name: string): Promis
   return new KubeClient({
     server: kc.clusters[0]!.cluster.server,
     caPem: ca,
-    authorization: () => `Bearer ${tr.status.token}`,
+    authorization: () => `Bearer ${token}`,
   });
 }
 
@@ -178,6 +186,93 @@ spec:
       );
     } finally {
       pod.close();
+      await c.kubectl(["delete", "namespace", ns, "--wait=false"]);
+    }
+  });
+
+  test("--auth-mode client: a caller gets what their own RBAC allows (TokenReview, SubjectAccessReview)", async (c) => {
+    const applied = await c.kubectl(["apply", "--server-side", "--force-conflicts", "-k", DEPLOY]);
+    equal(applied.code, 0, applied.stderr);
+    const ns = await testNamespace(c.client, "client");
+    for (
+      const args of [
+        ["create", "serviceaccount", "reader", "-n", ns],
+        ["create", "serviceaccount", "nobody", "-n", ns],
+        [
+          "create",
+          "role",
+          "wf-reader",
+          "-n",
+          ns,
+          "--verb=get,list,watch",
+          "--resource=workflows.argoproj.io",
+        ],
+        ["create", "rolebinding", "wf-reader", "-n", ns, "--role=wf-reader", `--serviceaccount=${ns}:reader`],
+      ]
+    ) {
+      const r = await c.kubectl(args);
+      equal(r.code, 0, r.stderr);
+    }
+    // The controller's own ServiceAccount makes the reviews: deploy/ must let it.
+    const sa = await clientAs(c, "skiff", "skiff-controller");
+    const controller = new KubeController({
+      client: sa,
+      namespace: "skiff",
+      managedNamespace: ns,
+      leaderElection: false,
+      watch: { timeoutSeconds: 5, idleMs: 10_000 },
+      log: () => {},
+    });
+    await controller.start();
+    const service = new KubeService({ client: sa, controller, version: "test", managedNamespace: ns });
+    const app = createApp({ service, auth: { mode: "client", check: new KubeCallerCheck(sa) } });
+    const call = async (token: string, method: string, path: string, body?: unknown) => {
+      const res = await app.fetch(
+        new Request(`http://skiff${path}`, {
+          method,
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        }),
+      );
+      return { status: res.status, body: await res.json() as { code?: number; message?: string } };
+    };
+    try {
+      const reader = await tokenOf(c, ns, "reader");
+      const nobody = await tokenOf(c, ns, "nobody");
+      const list = await call(reader, "GET", `/api/v1/workflows/${ns}`);
+      equal(list.status, 200, JSON.stringify(list.body));
+      const create = await call(reader, "POST", `/api/v1/workflows/${ns}`, {
+        workflow: {
+          metadata: { generateName: "x-" },
+          spec: { entrypoint: "m", templates: [{ name: "m", suspend: {} }] },
+        },
+      });
+      equal(create.status, 403, JSON.stringify(create.body));
+      equal(create.body.code, 7);
+      ok(
+        create.body.message?.startsWith(
+          `workflows.argoproj.io is forbidden: User "system:serviceaccount:${ns}:reader" cannot create resource ` +
+            `"workflows" in API group "argoproj.io" in the namespace "${ns}"`,
+        ),
+        create.body.message ?? "",
+      );
+      const denied = await call(nobody, "GET", `/api/v1/workflows/${ns}`);
+      equal(denied.status, 403, JSON.stringify(denied.body));
+      ok(
+        denied.body.message?.includes(
+          `User "system:serviceaccount:${ns}:nobody" cannot list resource "workflows"`,
+        ),
+      );
+      const info = await call(nobody, "GET", "/api/v1/version");
+      equal(info.status, 200, "a valid token is enough where no resource is touched");
+      const bad = await call("not-a-token", "GET", `/api/v1/workflows/${ns}`);
+      equal(bad.status, 401);
+      equal(bad.body.code, 16);
+      equal(bad.body.message, "token not valid: the cluster does not accept it");
+    } finally {
+      await service.close();
+      await controller.stop();
+      sa.close();
       await c.kubectl(["delete", "namespace", ns, "--wait=false"]);
     }
   });
