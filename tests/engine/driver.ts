@@ -77,6 +77,16 @@ export function wf(yaml: string): Workflow {
   return parseYaml(yaml) as Workflow;
 }
 
+/** A workflow `name` of one container step (its node is named `name` too). */
+export function onePod(name: string): Workflow {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Workflow",
+    metadata: { name },
+    spec: { entrypoint: "work", templates: [{ name: "work", container: { image: "busybox" } }] },
+  } as Workflow;
+}
+
 interface RunningPod {
   run: RunSpec;
   script: PodScript;

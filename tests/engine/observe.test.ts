@@ -1,19 +1,10 @@
 /** How what a host saw of a pod shows on its node. */
 import { equal } from "node:assert/strict";
 import { reconcile } from "../../controller/engine/reconcile.ts";
-import { wf } from "./driver.ts";
+import { onePod } from "./driver.ts";
 
 Deno.test("a pending pod's reason is its node's message until the pod runs", () => {
-  const workflow = wf(`
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: wait}
-spec:
-  entrypoint: work
-  templates:
-  - name: work
-    container: {image: busybox}
-`);
+  const workflow = onePod("wait");
   const first = reconcile({ workflow, observed: {}, now: "2024-01-01T00:00:00Z" });
   const reason = "waiting for a free slot: 8 steps run, at most 8 at once (--max-steps)";
   const pending = reconcile({

@@ -6,7 +6,7 @@
 import { deepStrictEqual, equal } from "node:assert/strict";
 import { reconcile } from "../../controller/engine/reconcile.ts";
 import { defaultExpr, substituteIn, substituteValue, withScope } from "../../controller/engine/expr.ts";
-import { runWorkflow, wf } from "./driver.ts";
+import { onePod, runWorkflow } from "./driver.ts";
 
 function sequential(n: number) {
   const steps = Array.from({ length: n }, (_, i) => `    - - {name: s${i}, template: work}`).join("\n");
@@ -103,16 +103,7 @@ spec:
 });
 
 Deno.test("reconcile says whether the status changed", () => {
-  const workflow = wf(`
-apiVersion: argoproj.io/v1alpha1
-kind: Workflow
-metadata: {name: one}
-spec:
-  entrypoint: work
-  templates:
-  - name: work
-    container: {image: busybox}
-`);
+  const workflow = onePod("one");
   const first = reconcile({ workflow, observed: {}, now: "2024-01-01T00:00:00Z" });
   equal(first.changed, true);
   const settled = { ...workflow, status: first.status };
