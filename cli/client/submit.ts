@@ -4,7 +4,7 @@
  * `--watch` and `--log` follow them as Argo's CLI does.
  */
 import type { Command } from "commander";
-import { parse } from "yaml";
+import { parseGoYaml } from "../../controller/spec/load.ts";
 import type { Workflow } from "../../controller/spec/types.ts";
 import { type LoadedDocument, loadText } from "../../controller/spec/load.ts";
 import { lintDocuments } from "../../controller/spec/lint/mod.ts";
@@ -68,7 +68,7 @@ async function parameterPairs(flags: SubmitFlags): Promise<string[]> {
   if (flags.parameterFile) {
     let values: unknown;
     try {
-      values = parse(await Deno.readTextFile(flags.parameterFile));
+      values = parseGoYaml(await Deno.readTextFile(flags.parameterFile));
     } catch (e) {
       throw new CliError(`--parameter-file ${flags.parameterFile}: ${e instanceof Error ? e.message : e}`);
     }

@@ -2,7 +2,7 @@
  * The controller's configuration, read from its ConfigMap (deploy/config.yaml). Keys are Argo's
  * `workflow-controller-configmap` keys where Argo has the same setting; values are YAML strings.
  */
-import { parse as parseYaml } from "yaml";
+import { parseGoYaml } from "../spec/load.ts";
 import type { Workflow, WorkflowSpec } from "../spec/types.ts";
 import { DEFAULT_ENTRYPOINTS, type ImageConfig, imageConfigsOf } from "../engine/images.ts";
 
@@ -53,7 +53,7 @@ export function parseConfig(data: Record<string, string> | undefined): Controlle
   if (!data) return cfg;
   const yaml = (key: string): unknown => {
     try {
-      return parseYaml(data[key] ?? "");
+      return parseGoYaml(data[key] ?? "");
     } catch (e) {
       throw new Error(`ConfigMap key ${key}: not YAML: ${e instanceof Error ? e.message : e}`);
     }

@@ -16,7 +16,7 @@
  */
 import type { StepDescription } from "../../executor/types.ts";
 import type { RunContainer, RunSpec, RunVolume } from "../engine/actions.ts";
-import { parse as parseYaml } from "yaml";
+import { parseGoYaml } from "../spec/load.ts";
 import type { ControllerConfig } from "./config.ts";
 import { configuredArgv } from "../engine/images.ts";
 import type { KubeObject } from "./client.ts";
@@ -235,7 +235,7 @@ export function buildPod(run: RunSpec, ctx: PodContext): Pod {
   if (typeof podSpecPatch === "string" && podSpecPatch.trim() !== "") {
     let patch: unknown;
     try {
-      patch = parseYaml(podSpecPatch);
+      patch = parseGoYaml(podSpecPatch);
     } catch (e) {
       throw new PodBuildError(`podSpecPatch is not JSON or YAML: ${e instanceof Error ? e.message : e}`);
     }

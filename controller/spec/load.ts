@@ -9,6 +9,7 @@ import {
   isSeq,
   LineCounter,
   type Node,
+  parse,
   parseAllDocuments,
   type ScalarTag,
   type Tags,
@@ -229,6 +230,15 @@ export function goInt(text: string): number {
   }
   if (/^0[0-7]+$/.test(digits)) return sign * Number.parseInt(digits, 8);
   return sign * Number.parseInt(digits, 10);
+}
+
+/**
+ * One YAML (or JSON) document read as Argo reads it (go-yaml v2 through sigs.k8s.io/yaml): for
+ * texts that are not workflow files, e.g. `--parameter-file`, a podSpecPatch or a ConfigMap value.
+ * Throws the parser's error.
+ */
+export function parseGoYaml(text: string): unknown {
+  return parse(text, { uniqueKeys: true, customTags: goScalars });
 }
 
 /** Records the start offset of every node (and of its key) under `path`. */

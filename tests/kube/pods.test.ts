@@ -207,6 +207,13 @@ Deno.test("pods: podSpecPatch merges as a strategic merge patch (containers by n
     b: { c: 1 },
   });
   throws(() => buildPod(run({ podSpec: { podSpecPatch: "[1, 2]" } }), ctx), /PodSpec object/);
+  // YAML as Argo reads it: a leading 0 is octal (a volume's defaultMode: 0440 is 288).
+  const yamlPatch = buildPod(
+    run({ podSpec: { podSpecPatch: "volumes:\n- name: cfg\n  configMap: {name: c, defaultMode: 0440}\n" } }),
+    ctx,
+  );
+  const cfg = yamlPatch.spec.volumes?.find((v) => v.name === "cfg");
+  deepEqual(cfg?.configMap, { name: "c", defaultMode: 288 });
 });
 
 Deno.test("pods: daemon steps are marked so that their readiness counts", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { loadPaths, loadText } from "../../controller/spec/load.ts";
+import { loadPaths, loadText, parseGoYaml } from "../../controller/spec/load.ts";
 import { formatProblem } from "../../controller/spec/problem.ts";
 import { lintDocuments } from "../../controller/spec/lint/mod.ts";
 import { normalizeDocument } from "../../controller/spec/normalize.ts";
@@ -209,4 +209,15 @@ Deno.test("an unquoted yes or 0755 in a string field is an error that says how Y
     `modes.yaml:29:27: error: item #3 of "args" of container of template "main" must be a string, not the ` +
     `number 493; YAML reads 0755 as 493, as Argo does: quote it: "0755"`,
   ]);
+});
+
+Deno.test("texts that are not workflow files are read as Argo reads YAML too", () => {
+  assert.deepEqual(parseGoYaml("mode: 0755\nquoted: '0755'\nflag: yes\nname: x\n"), {
+    mode: 493,
+    quoted: "0755",
+    flag: true,
+    name: "x",
+  });
+  assert.deepEqual(parseGoYaml('{"a": 1}'), { a: 1 });
+  assert.throws(() => parseGoYaml("a: 1\na: 2\n"), /unique/i);
 });
