@@ -22,6 +22,8 @@ import {
   CRON_LABEL,
   type CronChild,
   type CronDecision,
+  type CronWatch,
+  cronWatch,
   decideCron,
   isChildOf,
   LAST_USED_SCHEDULE_ANNOTATION,
@@ -46,12 +48,7 @@ export interface CronSchedulerOptions {
 /** The longest a timer waits before the scheduler looks again (setTimeout's limit is ~24.8 days). */
 const MAX_SLEEP_MS = 60 * 60 * 1000;
 
-interface Watch {
-  uid: string;
-  /** The spec it was (re)started for. */
-  spec: string;
-  watchedSince: Date;
-  handledUntil: Date;
+interface Watch extends CronWatch {
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -147,26 +144,12 @@ export class CronScheduler {
     return decision;
   }
 
-  /**
-   * The watch of a CronWorkflow, (re)started now for a new one or a changed spec (as Argo looks again
-   * at every update): scheduled times since its last run count as missed, unless its schedules
-   * changed since that run.
-   */
+  /** The watch of a CronWorkflow, (re)started now for a new one or a changed spec ({@link cronWatch}). */
   #watch(k: string, uid: string, cron: CronWorkflow, now: Date): Watch {
-    const spec = JSON.stringify(cron.spec);
-    const w = this.#watches.get(k);
-    if (w && w.uid === uid && w.spec === spec) return w;
-    const schedules = schedulesOf(cron.spec).join(",");
-    const last = cron.status?.lastScheduledTime ? new Date(cron.status.lastScheduledTime) : undefined;
-    const same = cron.metadata.annotations?.[LAST_USED_SCHEDULE_ANNOTATION] === schedules;
-    const next: Watch = {
-      uid,
-      spec,
-      watchedSince: now,
-      handledUntil: last && same && last < now ? last : now,
-    };
-    this.#watches.set(k, next);
-    return next;
+    const prev = this.#watches.get(k);
+    const w: Watch = cronWatch(prev, uid, cron, now);
+    if (w !== prev) this.#watches.set(k, w);
+    return w;
   }
 
   #children(cron: CronWorkflow): CronChild[] {
