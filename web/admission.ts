@@ -11,6 +11,22 @@ import { errors, type RequestSource } from "./service.ts";
 /** The kinds of object the API stores. */
 export type ObjectKind = "Workflow" | "WorkflowTemplate" | "ClusterWorkflowTemplate" | "CronWorkflow";
 
+/**
+ * The kind a submit request's `resourceKind` names (`workflowtemplate`, `cwftmpl`, `cronwf`, ...,
+ * as `argo submit --from` accepts them); an InvalidArgument error for anything else.
+ */
+export function submitResourceKind(text: string): Exclude<ObjectKind, "Workflow"> {
+  const k = text.toLowerCase().replace(/s$/, "");
+  if (["workflowtemplate", "wftmpl", "wft"].includes(k)) return "WorkflowTemplate";
+  if (["clusterworkflowtemplate", "cwftmpl", "cwft", "clusterwftmpl"].includes(k)) {
+    return "ClusterWorkflowTemplate";
+  }
+  if (["cronworkflow", "cronwf", "cwf"].includes(k)) return "CronWorkflow";
+  throw errors.invalid(
+    `resourceKind "${text}" is not one of WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow`,
+  );
+}
+
 /** An object as the API receives it, after {@link admitShape}. */
 export interface AdmittedObject {
   apiVersion?: string;

@@ -68,8 +68,7 @@ function boundaryTemplate(op: Op, boundary: NodeStatus): Template | undefined {
 
 /** Has the workflow as many active pods as `spec.parallelism` allows? */
 export function workflowParallelismReached(op: Op): boolean {
-  const limit = op.spec.parallelism;
-  return limit !== undefined && limit !== null && op.activePods >= limit;
+  return workflowParallelismRoom(op) <= 0;
 }
 
 /** How many more pods `spec.parallelism` lets start now (Infinity without a limit). */

@@ -86,25 +86,22 @@ export function updateProgress(op: Op): boolean {
   };
   const nodes = Object.values(op.nodes);
   const index = new Map<string, number>();
-  let done = 0;
+  const completed: number[] = [];
   for (const node of nodes) {
     if (!executable(node)) continue;
     const complete = node.phase === "Succeeded" || node.phase === "Skipped" || node.phase === "Omitted";
     set(node, complete ? "1/1" : "0/1");
-    if (complete) done++;
+    if (complete) completed.push(index.size);
     index.set(node.id, index.size);
   }
   const total = index.size;
-  if (op.status.progress !== `${done}/${total}`) {
-    op.status.progress = `${done}/${total}`;
+  if (op.status.progress !== `${completed.length}/${total}`) {
+    op.status.progress = `${completed.length}/${total}`;
     changed = true;
   }
   const words = (total + 31) >>> 5;
   const doneMask = new Uint32Array(words);
-  for (const node of nodes) {
-    const i = index.get(node.id);
-    if (i !== undefined && node.progress === "1/1") doneMask[i >>> 5]! |= 1 << (i & 31);
-  }
+  for (const i of completed) doneMask[i >>> 5]! |= 1 << (i & 31);
   const reachable = reachableExecutables(op, nodes, index, words);
   for (const node of nodes) {
     if (executable(node)) continue;

@@ -38,13 +38,14 @@ import type {
   WorkflowTemplate,
 } from "../../web/service.ts";
 import { errors } from "../../web/service.ts";
+import { submitResourceKind } from "../../web/admission.ts";
 import { applySubmitOptions } from "../../web/submit-options.ts";
 import { isConflict, isNotFound, type KubeClient, PODS, TASK_RESULTS, WORKFLOWS } from "./client.ts";
 import type { KubeController } from "./controller.ts";
 import { LABEL_PHASE } from "./labels.ts";
 import type { WorkflowObject } from "./reconciler.ts";
 import { compactStatus, expandWorkflow } from "./status.ts";
-import { api, checkObject, clean, message, resourceKind, serviceError } from "./service_support.ts";
+import { api, checkObject, clean, message, serviceError } from "./service_support.ts";
 import { watchWorkflows, workflowLogs } from "./service_streams.ts";
 import {
   createObject,
@@ -279,7 +280,7 @@ export class KubeService implements WorkflowService {
 
   async submitWorkflow(namespace: string, req: WorkflowSubmitRequest): Promise<Workflow> {
     const ns = this.#ns(namespace) ?? "default";
-    const kind = resourceKind(req.resourceKind);
+    const kind = submitResourceKind(req.resourceKind);
     const opts: SubmitOptions = req.submitOptions ?? {};
     let wf: Workflow;
     if (kind === "CronWorkflow") {

@@ -3,7 +3,7 @@
  * object as the API receives it (lint against the templates in the cluster, with line:col of the
  * request body), and the resources of each kind.
  */
-import { admitShape, lintErrors } from "../../web/admission.ts";
+import { admitShape, lintErrors, type ObjectKind } from "../../web/admission.ts";
 import { type LoadedDocument, loadText } from "../spec/load.ts";
 import { normalizeDocument } from "../spec/normalize.ts";
 import type { RequestSource, Workflow } from "../../web/service.ts";
@@ -19,8 +19,8 @@ import {
   WORKFLOWS,
 } from "./client.ts";
 
-/** The kinds the service serves. */
-export type Kind = "Workflow" | "WorkflowTemplate" | "ClusterWorkflowTemplate" | "CronWorkflow";
+/** The kinds the service serves (the API's). */
+export type Kind = ObjectKind;
 /** Any of them, as far as the service looks into them. */
 export type AnyObject = KubeObject & {
   apiVersion?: string;
@@ -114,19 +114,6 @@ async function lintProblems(
     }
   }
   return lintErrors(obj, registry, "kubernetes", source);
-}
-
-/** The kind a submit request names (short names accepted). */
-export function resourceKind(text: string): Exclude<Kind, "Workflow"> {
-  const k = text.toLowerCase().replace(/s$/, "");
-  if (["workflowtemplate", "wftmpl", "wft"].includes(k)) return "WorkflowTemplate";
-  if (["clusterworkflowtemplate", "cwftmpl", "cwft", "clusterwftmpl"].includes(k)) {
-    return "ClusterWorkflowTemplate";
-  }
-  if (["cronworkflow", "cronwf", "cwf"].includes(k)) return "CronWorkflow";
-  throw errors.invalid(
-    `resourceKind "${text}" is not one of WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow`,
-  );
 }
 
 /** Objects as the API returns them: without managedFields. */

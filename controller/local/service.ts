@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { admitShape } from "../../web/admission.ts";
+import { admitShape, submitResourceKind } from "../../web/admission.ts";
 import { resubmitWorkflow, resumeWorkflow, setSuspendedNode } from "../engine/mod.ts";
 import { normalizeDocument } from "../spec/normalize.ts";
 import type {
@@ -62,7 +62,6 @@ import {
   objectOf,
   randomSuffix,
   RESOURCE,
-  resourceKind,
   withVersion,
 } from "./service_support.ts";
 
@@ -305,7 +304,7 @@ export class LocalService implements WorkflowService {
   }
 
   submitWorkflow(namespace: string, req: WorkflowSubmitRequest): Promise<Workflow> {
-    const kind = resourceKind(req.resourceKind);
+    const kind = submitResourceKind(req.resourceKind);
     const opts: SubmitOptions = req.submitOptions ?? {};
     let wf: Workflow;
     if (kind === "CronWorkflow") {

@@ -13,13 +13,14 @@ import type {
   WorkflowTemplate,
 } from "../../web/service.ts";
 import { errors, type ServiceError } from "../../web/service.ts";
-import { lintErrors } from "../../web/admission.ts";
+import { lintErrors, type ObjectKind } from "../../web/admission.ts";
 import { workflowDone } from "./host.ts";
 import type { StoredWorkflow } from "./store.ts";
 import type { ObjectTable, StoredObject } from "./service_objects.ts";
 
 /** The kinds of objects the service keeps. */
-export type Kind = "Workflow" | "WorkflowTemplate" | "ClusterWorkflowTemplate" | "CronWorkflow";
+/** The kinds the service serves (the API's). */
+export type Kind = ObjectKind;
 /** Any of them, as far as the service looks into them. */
 export type AnyObject = { apiVersion?: string; kind?: string; metadata: Workflow["metadata"]; spec: unknown };
 
@@ -57,16 +58,6 @@ export function workflowLabels(wf: Workflow): Record<string, string> {
 
 export function notFound(kind: Kind, name: string): ServiceError {
   return errors.notFound(`${RESOURCE[kind]} "${name}" not found`);
-}
-
-export function resourceKind(text: string): Exclude<Kind, "Workflow"> {
-  const k = text.toLowerCase().replace(/s$/, "");
-  if (["workflowtemplate", "wftmpl", "wft"].includes(k)) return "WorkflowTemplate";
-  if (["clusterworkflowtemplate", "cwftmpl", "cwft"].includes(k)) return "ClusterWorkflowTemplate";
-  if (["cronworkflow", "cronwf", "cwf"].includes(k)) return "CronWorkflow";
-  throw errors.invalid(
-    `resourceKind "${text}" is not one of WorkflowTemplate, ClusterWorkflowTemplate, CronWorkflow`,
-  );
 }
 
 /** The Pod nodes of a workflow, in the order they started. */
