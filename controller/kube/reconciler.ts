@@ -206,12 +206,12 @@ export class Reconciler {
         `create it in namespace ${wf.metadata.namespace} with the label workflows.argoproj.io/configmap-type=Parameter`,
     });
 
-    let current = raw;
     if (storedJson !== canonicalJson(result.status)) {
-      current = await this.#writeStatus(raw, result.status, cfg);
+      await this.#writeStatus(raw, result.status, cfg);
       this.#events(raw, JSON.parse(storedJson), result.status);
+    } else {
+      await this.#syncLabels(raw, result.status);
     }
-    await this.#syncLabels(current, result.status);
 
     // The decisions, now that the status that made them is stored.
     const starts = result.actions.filter((a) => a.type === "start").map((a) => a.run);
@@ -304,8 +304,11 @@ export class Reconciler {
     status: WorkflowStatus,
     cfg: ControllerConfig,
   ): Promise<WorkflowObject> {
+    // Labels first: whoever sees the new phase in the status also finds the workflow by its phase
+    // label (the status subresource cannot write both at once, as Argo's whole-object update does).
+    const labelled = await this.#syncLabels(raw, status);
     const stored = await compactStatus(status, cfg.nodeStatusCompressBytes);
-    const body: WorkflowObject = { ...raw, status: stored };
+    const body: WorkflowObject = { ...labelled, status: stored };
     const written = await this.#d.client.replace<WorkflowObject>(
       WORKFLOWS,
       raw.metadata.namespace,
@@ -319,24 +322,30 @@ export class Reconciler {
     return written;
   }
 
-  /** Argo's phase and completed labels on the Workflow (for `-l workflows.argoproj.io/phase=...`). */
-  async #syncLabels(wf: WorkflowObject, status: WorkflowStatus): Promise<void> {
+  /**
+   * Argo's phase and completed labels on the Workflow (for `-l workflows.argoproj.io/phase=...`);
+   * the object as it now stands. The patch carries the resourceVersion read, so a workflow changed
+   * since is a conflict here as it would be at the status write.
+   */
+  async #syncLabels(wf: WorkflowObject, status: WorkflowStatus): Promise<WorkflowObject> {
     const phase = status.phase || "Pending";
     const completed = String(FINAL.has(phase));
     const labels = wf.metadata.labels ?? {};
-    if (labels[LABEL_PHASE] === phase && labels[LABEL_COMPLETED] === completed) return;
-    try {
-      const written = await this.#d.client.patch<WorkflowObject>(
-        WORKFLOWS,
-        wf.metadata.namespace,
-        wf.metadata.name!,
-        "merge",
-        { metadata: { labels: { [LABEL_PHASE]: phase, [LABEL_COMPLETED]: completed } } },
-      );
-      this.#d.workflows.remember(written);
-    } catch (e) {
-      if (!isNotFound(e)) throw e;
-    }
+    if (labels[LABEL_PHASE] === phase && labels[LABEL_COMPLETED] === completed) return wf;
+    const written = await this.#d.client.patch<WorkflowObject>(
+      WORKFLOWS,
+      wf.metadata.namespace,
+      wf.metadata.name!,
+      "merge",
+      {
+        metadata: {
+          resourceVersion: wf.metadata.resourceVersion,
+          labels: { [LABEL_PHASE]: phase, [LABEL_COMPLETED]: completed },
+        },
+      },
+    );
+    this.#d.workflows.remember(written);
+    return written;
   }
 
   #events(wf: WorkflowObject, before: WorkflowStatus, after: WorkflowStatus): void {

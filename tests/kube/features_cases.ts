@@ -111,6 +111,21 @@ spec:
       equal(Object.values(done.status?.nodes ?? {})[0]?.outputs?.result, "hello skiff");
       equal(done.metadata.labels?.["workflows.argoproj.io/workflow-template"], "greeter");
       ok(done.status?.storedWorkflowTemplateSpec, "the template's spec is stored in the status");
+
+      // a reference to no template: an Error, found by its phase label like any finished workflow
+      const orphan = await h.submit(wf(`
+metadata: {generateName: orphan-}
+spec: {workflowTemplateRef: {name: no-such-template}}
+`));
+      const errored = await h.waitDone(orphan.metadata.name!);
+      equal(errored.status?.phase, "Error");
+      ok(/no-such-template/.test(errored.status?.message ?? ""), errored.status?.message ?? "");
+      const byPhase = await call(
+        "GET",
+        `/workflows/${ns}?listOptions.labelSelector=workflows.argoproj.io/phase=Error`,
+      );
+      deepEqual(byPhase.body.items.map((w: Workflow) => w.metadata.name), [orphan.metadata.name]);
+      equal(byPhase.body.items[0].metadata.labels["workflows.argoproj.io/completed"], "true");
     } finally {
       ac.abort();
       await server.finished;
