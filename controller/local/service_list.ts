@@ -5,8 +5,9 @@
  *
  * `metadata.continue` is the cursor of the page's last item (its creation time and row id) as
  * base64url JSON, as Kubernetes' tokens are opaque base64 JSON; `remainingItemCount` says how many
- * match after the page. `metadata.resourceVersion` is the time of the newest write (ms), which a
- * watch can start from (`listOptions.resourceVersion`) to get only what changed since the list.
+ * match after the page. `metadata.resourceVersion` is the store's change number (store_changes.ts)
+ * read before the page, which a watch can start from (`listOptions.resourceVersion`) to get only
+ * what changed since the list.
  */
 import { errors, type ObjectList, type Workflow, type WorkflowListOptions } from "../../web/service.ts";
 import { parseFieldSelector, parseLabelSelector } from "../../web/selectors.ts";
@@ -37,7 +38,8 @@ export function listWorkflows(
   if (!Number.isInteger(limit) || limit < 0) {
     throw errors.invalid(`listOptions.limit must be a whole number >= 0, not ${JSON.stringify(opts.limit)}`);
   }
-  const resourceVersion = resourceVersionOf(store.lastWorkflowWrite());
+  // Read before the page: a write in between is in the page and sent again by a watch from here.
+  const resourceVersion = String(store.changeSeq());
   const page = store.listWorkflowPage<Workflow>({
     ...query,
     limit,
@@ -53,20 +55,16 @@ export function listWorkflows(
   return { metadata, items: page.items.map(withVersion) };
 }
 
-/** A list's resourceVersion: the newest write's time in ms ("0" when nothing was written). */
-export function resourceVersionOf(updated: string): string {
-  return updated ? String(Date.parse(updated)) : "0";
-}
-
-/** `listOptions.resourceVersion` as the time it names; a 400 when it is not one this server gave. */
-export function parseResourceVersion(text: string): string {
-  if (!/^\d+$/.test(text)) {
+/** `listOptions.resourceVersion` as the change number it names; a 400 when this server gave no such one. */
+export function parseResourceVersion(store: Store, text: string): number {
+  const seq = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(seq <= store.changeSeq())) {
     throw errors.invalid(
       `listOptions.resourceVersion ${JSON.stringify(text)} is not one this server gave ` +
         `(use the metadata.resourceVersion of a list, or leave it out to get every workflow first)`,
     );
   }
-  return new Date(Number(text)).toISOString();
+  return seq;
 }
 
 /** A `metadata.continue` token for the page after `cursor`. */

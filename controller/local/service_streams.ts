@@ -4,7 +4,14 @@
  * early by the writes and runtime changes the service sees.
  */
 import { podName } from "../engine/mod.ts";
-import type { LogEntry, LogOptions, WatchEvent, Workflow, WorkflowListOptions } from "../../web/service.ts";
+import {
+  errors,
+  type LogEntry,
+  type LogOptions,
+  type WatchEvent,
+  type Workflow,
+  type WorkflowListOptions,
+} from "../../web/service.ts";
 import { FieldsCleaner } from "../../web/fields.ts";
 import {
   fieldsMatch,
@@ -14,7 +21,8 @@ import {
   selectedName,
 } from "../../web/selectors.ts";
 import { type LocalHost, workflowDone } from "./host.ts";
-import type { StoredWorkflow } from "./store.ts";
+import type { Store, StoredWorkflow } from "./store.ts";
+import { ChangesForgottenError, type Tombstone } from "./store_changes.ts";
 import { FINAL_NODE, podNodes, withVersion, workflowLabels } from "./service_support.ts";
 import { parseResourceVersion, workflowQuery } from "./service_list.ts";
 
@@ -78,20 +86,36 @@ export async function* followLogs(
  * Each poll reads only the uid and version of the namespace's workflows; objects are read only
  * when their version changed, and without nodes when `fields` drops them.
  */
-export async function* watchChanges(
+export function watchChanges(
   ctx: StreamContext,
   namespace: string,
   opts: WorkflowListOptions,
   stop: AbortSignal,
 ): AsyncIterable<WatchEvent> {
+  // Checked now, so that a bad request is an error before the stream starts.
   const labels = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : [];
   const fields = opts.fieldSelector ? parseFieldSelector(opts.fieldSelector) : [];
+  const since = opts.resourceVersion ? parseResourceVersion(ctx.host.store, opts.resourceVersion) : undefined;
+  if (since !== undefined) deletionsSince(ctx.host.store, namespace, since);
+  return changes(ctx, namespace, opts, { labels, fields, since }, stop);
+}
+
+async function* changes(
+  ctx: StreamContext,
+  namespace: string,
+  opts: WorkflowListOptions,
+  { labels, fields, since }: {
+    labels: ReturnType<typeof parseLabelSelector>;
+    fields: ReturnType<typeof parseFieldSelector>;
+    since: number | undefined;
+  },
+  stop: AbortSignal,
+): AsyncIterable<WatchEvent> {
   const only = selectedName(fields);
-  const since = opts.resourceVersion ? parseResourceVersion(opts.resourceVersion) : undefined;
+  const store = ctx.host.store;
   const withoutNodes = new FieldsCleaner(opts.fields).withoutPrefix("result.object.").willExclude(
     "status.nodes",
   );
-  const store = ctx.host.store;
   /** The version of each workflow last looked at (matching or not). */
   const seen = new Map<string, number>();
   /** The workflows this watch has shown (and not DELETED since), as last shown. */
@@ -124,9 +148,8 @@ export async function* watchChanges(
     const query = workflowQuery(namespace, { ...opts, phases: [] });
     for (const row of store.workflowVersions(query)) {
       if (only !== undefined && row.name !== only) continue;
-      // Written after the list: sent below. (A write in the very millisecond of the list's newest one
-      // but after the list is seen with the workflow's next write.)
-      if (since !== undefined && row.updated > since) continue;
+      // Written after the list: sent below.
+      if (since !== undefined && row.seq > since) continue;
       seen.set(row.uid, row.version);
       if (!row.matches) continue;
       if (since !== undefined) {
@@ -138,6 +161,25 @@ export async function* watchChanges(
       const stored = read(row.uid);
       const e = stored && eventOf(stored);
       if (e) yield e;
+    }
+    // Deleted after the list, before the rows above were read: DELETED if the list could have shown
+    // them. (Read after the rows: one deleted since is seen gone by the loop below.)
+    for (const dead of since === undefined ? [] : deletionsSince(store, namespace, since)) {
+      if (only !== undefined && dead.name !== only) continue;
+      seen.delete(dead.uid);
+      known.delete(dead.uid);
+      const wf = {
+        metadata: {
+          name: dead.name,
+          namespace,
+          uid: dead.uid,
+          ...(dead.labels ? { labels: dead.labels } : {}),
+        },
+        status: { phase: dead.phase },
+      } as Workflow;
+      if (labelsMatch(labels, workflowLabels(wf)) && fieldsMatch(fields, wf.metadata)) {
+        yield { type: "DELETED", object: wf };
+      }
     }
     while (!stop.aborted) {
       for (const stored of inbox.splice(0)) {
@@ -175,4 +217,16 @@ function completeLines(text: string, ended: boolean): { lines: string[]; consume
   if (body === "") return { lines: [], consumed: end };
   const lines = body.replace(/\n$/, "").split("\n");
   return { lines, consumed: end };
+}
+
+/** Deletions after a list's change number; a 400 asking to list again when they are forgotten. */
+function deletionsSince(store: Store, namespace: string, since: number): Tombstone[] {
+  try {
+    return store.deletedSince(namespace, since);
+  } catch (e) {
+    if (!(e instanceof ChangesForgottenError)) throw e;
+    throw errors.invalid(
+      `listOptions.resourceVersion ${since} is too old: ${e.message}; list again and watch from that list`,
+    );
+  }
 }

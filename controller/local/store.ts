@@ -20,6 +20,15 @@
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Action, NodeObservation } from "../engine/actions.ts";
+import {
+  bury,
+  CHANGES_SCHEMA,
+  currentSeq,
+  migrateChanges,
+  nextSeq,
+  type Tombstone,
+  tombstonesSince,
+} from "./store_changes.ts";
 
 /** The least a stored workflow object has (it is stored whole, whatever else it holds). */
 export interface WorkflowObject {
@@ -132,8 +141,10 @@ export class NotFoundError extends Error {}
  * 2: node_attempts (retried nodes run under new runtime ids; an older skiff would not know them).
  * 3: workflows.labels and workflows.summary (what the lists read, written with each object); see
  *    {@link migrate}.
+ * 4: the change sequence (workflows.seq, tombstones; store_changes.ts): an older skiff would write
+ *    without numbering its writes, and watches from a list would miss them.
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /**
  * The workflows table. `labels` (the object's labels as JSON) and `summary` (the object without
@@ -152,6 +163,7 @@ function workflowsTable(name: string): string {
   object TEXT NOT NULL,
   labels TEXT,
   summary TEXT NOT NULL DEFAULT '{}',
+  seq INTEGER NOT NULL DEFAULT 0,
   UNIQUE (namespace, name)
 );`;
 }
@@ -208,7 +220,7 @@ CREATE TABLE IF NOT EXISTS node_attempts (
   cleanup_pending INTEGER NOT NULL DEFAULT 1,
   PRIMARY KEY (workflow_uid, node_id)
 );
-`;
+${CHANGES_SCHEMA}`;
 
 type Row = Record<string, SQLInputValue>;
 
@@ -316,18 +328,21 @@ export class Store {
     };
     const updated = this.#iso();
     try {
-      this.db.prepare(
-        "INSERT INTO workflows (uid, namespace, name, phase, created, updated, version, object, labels, summary) " +
-          "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
-      ).run(
-        uid,
-        namespace,
-        name,
-        stored.status?.phase ?? "",
-        created,
-        updated,
-        JSON.stringify(stored),
-        ...listColumns(stored),
+      this.transaction(() =>
+        this.db.prepare(
+          "INSERT INTO workflows (uid, namespace, name, phase, created, updated, version, object, labels, summary, seq) " +
+            "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+        ).run(
+          uid,
+          namespace,
+          name,
+          stored.status?.phase ?? "",
+          created,
+          updated,
+          JSON.stringify(stored),
+          ...listColumns(stored),
+          nextSeq(this.db),
+        )
       );
     } catch (e) {
       if (/UNIQUE constraint failed: workflows\.namespace/.test(String(e))) {
@@ -449,38 +464,38 @@ export class Store {
   }
 
   /**
-   * The uid, name, version and last write of every workflow of `query.namespace` (all namespaces
-   * when absent), each with whether it matches the rest of the query, in one read and without
-   * reading objects: what a watch knows already when it starts from a list.
+   * The uid, name, version and change number (`seq`, see store_changes.ts) of every workflow of
+   * `query.namespace` (all namespaces when absent), each with whether it matches the rest of the
+   * query, in one read and without reading objects: what a watch knows already when it starts from
+   * a list.
    */
   workflowVersions(
     query: WorkflowPageQuery = {},
-  ): { uid: string; name: string; version: number; updated: string; matches: boolean }[] {
+  ): { uid: string; name: string; version: number; seq: number; matches: boolean }[] {
     const { namespace, ...rest } = query;
     const { where, args } = pageFilter(rest);
     const matches = where.length > 0 ? where.join(" AND ") : "1";
     const scope = namespace === undefined ? "" : "WHERE namespace = ?";
     const rows = this.db.prepare(
-      `SELECT uid, name, version, updated, CASE WHEN ${matches} THEN 1 ELSE 0 END AS matches FROM workflows ${scope}`,
+      `SELECT uid, name, version, seq, CASE WHEN ${matches} THEN 1 ELSE 0 END AS matches FROM workflows ${scope}`,
     ).all(...args, ...(namespace === undefined ? [] : [namespace])) as Row[];
     return rows.map((r) => ({
       uid: String(r.uid),
       name: String(r.name),
       version: Number(r.version),
-      updated: String(r.updated),
+      seq: Number(r.seq),
       matches: Number(r.matches) === 1,
     }));
   }
 
-  /** When a workflow was last written (the newest `updated`), "" when there are none. */
-  lastWorkflowWrite(namespace?: string): string {
-    const row =
-      (namespace === undefined
-        ? this.db.prepare("SELECT max(updated) AS t FROM workflows").get()
-        : this.db.prepare("SELECT max(updated) AS t FROM workflows WHERE namespace = ?").get(namespace)) as {
-          t: string | null;
-        };
-    return row.t ?? "";
+  /** The number of the newest workflow write or deletion (a list's resourceVersion). */
+  changeSeq(): number {
+    return currentSeq(this.db);
+  }
+
+  /** The workflows of a namespace deleted after change number `since` (ChangesForgottenError if too old). */
+  deletedSince(namespace: string, since: number): Tombstone[] {
+    return tombstonesSince(this.db, namespace, since);
   }
 
   /**
@@ -502,10 +517,12 @@ export class Store {
     }
     const updated = this.#iso();
     const phase = object.status?.phase ?? "";
-    this.db.prepare(
-      "UPDATE workflows SET object = ?, phase = ?, updated = ?, version = version + 1, labels = ?, summary = ? " +
-        "WHERE uid = ?",
-    ).run(JSON.stringify(object), phase, updated, ...listColumns(object), uid);
+    this.transaction(() =>
+      this.db.prepare(
+        "UPDATE workflows SET object = ?, phase = ?, updated = ?, version = version + 1, labels = ?, summary = ?, " +
+          "seq = ? WHERE uid = ?",
+      ).run(JSON.stringify(object), phase, updated, ...listColumns(object), nextSeq(this.db), uid)
+    );
     // What was written, without reading and parsing it back (the caller's object is the stored one).
     return {
       uid,
@@ -519,10 +536,19 @@ export class Store {
     };
   }
 
-  /** Removes a workflow with its observations, logs, events and actions. True when it existed. */
+  /**
+   * Removes a workflow with its observations, logs, events and actions, leaving a tombstone for
+   * watches (store_changes.ts). True when it existed.
+   */
   deleteWorkflow(namespace: string, name: string): boolean {
-    return this.db.prepare("DELETE FROM workflows WHERE namespace = ? AND name = ?").run(namespace, name)
-      .changes > 0;
+    return this.transaction(() => {
+      const dead = this.db.prepare(
+        "DELETE FROM workflows WHERE namespace = ? AND name = ? RETURNING uid, phase, labels",
+      ).get(namespace, name) as { uid: string; phase: string; labels: string | null } | undefined;
+      if (!dead) return false;
+      bury(this.db, { ...dead, namespace, name, seq: nextSeq(this.db) }, this.#now());
+      return true;
+    });
   }
 
   // ---- transitions
@@ -852,6 +878,7 @@ function migrate(db: DatabaseSync): void {
     }
   }
   db.exec(WORKFLOW_INDEXES);
+  migrateChanges(db);
 }
 
 /** The `labels` and `summary` columns of an object. */

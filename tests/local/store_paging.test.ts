@@ -93,7 +93,7 @@ CREATE TABLE node_attempts (
 INSERT INTO meta (key, value) VALUES ('schema', '2');
 `;
 
-Deno.test("a data directory of schema 2 opens: workflows, logs and order kept, lists by label", async () => {
+Deno.test("a data directory of schema 2 opens: workflows, logs and order kept, lists by label, numbers changes", async () => {
   const dir = await Deno.makeTempDir({ prefix: "skiff-store-v2-" });
   try {
     const old = new DatabaseSync(`${dir}/skiff.db`);
@@ -124,7 +124,7 @@ Deno.test("a data directory of schema 2 opens: workflows, logs and order kept, l
     const store = Store.open(dir);
     assert.equal(
       (store.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string }).value,
-      "3",
+      "4",
     );
     assert.deepEqual(store.listWorkflows().map((w) => w.name), ["old-2", "old-1"]);
     assert.deepEqual(
@@ -136,8 +136,10 @@ Deno.test("a data directory of schema 2 opens: workflows, logs and order kept, l
     // Foreign keys still hold on the rebuilt table: deleting a workflow deletes its logs.
     assert.ok(store.deleteWorkflow("default", "old-1"));
     assert.equal(store.logText("u1", "n"), "");
-    // New workflows get the generated columns as well.
+    // New workflows get the generated columns as well, and changes are numbered from there.
+    const before = store.changeSeq();
     store.createWorkflow({ metadata: { name: "new", labels: { team: "red" } } });
+    assert.equal(store.changeSeq(), before + 1);
     assert.deepEqual(
       store.listWorkflowPage({ labels: [{ key: "team", op: "=", value: "red" }] }).items.map((w) => w.name),
       ["new"],

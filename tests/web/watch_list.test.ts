@@ -79,3 +79,33 @@ Deno.test("a workflow leaving the watched phase is DELETED from the watch; a bad
     );
   }, { seed });
 });
+
+Deno.test("a workflow deleted between the list and the watch is DELETED on the watch", async () => {
+  await withServer(async (s) => {
+    const list = await s.api<{ metadata: { resourceVersion: string }; items: Wf[] }>(
+      "GET",
+      "/api/v1/workflows/default?listOptions.limit=5",
+    );
+    const deleted = await s.api("DELETE", "/api/v1/workflows/default/old-7");
+    assert.equal(deleted.status, 200);
+    const res = await s.fetch(
+      `/api/v1/workflow-events/default?listOptions.resourceVersion=${list.body.metadata.resourceVersion}`,
+      { headers: { accept: "application/json" } },
+    );
+    await s.api("POST", "/api/v1/workflows/default", { workflow: echoWorkflow("later") });
+    const events = await readEvents(
+      res,
+      (es) => es.some((e) => e.object.metadata.name === "later" && e.object.status?.phase === "Succeeded"),
+    );
+    assert.equal(events[0]!.type, "DELETED");
+    assert.equal(events[0]!.object.metadata.name, "old-7");
+    assert.deepEqual([...new Set(events.slice(1).map((e) => e.object.metadata.name))], ["later"]);
+
+    const stale = await s.api<{ code: number; message: string }>(
+      "GET",
+      "/api/v1/workflow-events/default?listOptions.resourceVersion=99999999",
+    );
+    assert.equal(stale.status, 400);
+    assert.match(stale.body.message, /is not one this server gave/);
+  }, { seed });
+});

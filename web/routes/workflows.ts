@@ -274,9 +274,18 @@ export function workflowRoutes(service: WorkflowService): Route[] {
         if (opts.labelSelector) parseLabelSelector(opts.labelSelector);
         if (opts.fieldSelector) parseFieldSelector(opts.fieldSelector);
         const cleaner = new FieldsCleaner(fields).withoutPrefix("result.object.");
+        // Asked for now: a service that checks the request as it is called (a resourceVersion it
+        // did not give) answers with an error status instead of an empty stream.
+        const stop = new AbortController();
+        const events = service.watchWorkflows(ns, opts, stop.signal);
         async function* cleaned(signal: AbortSignal) {
-          for await (const e of service.watchWorkflows(ns, opts, signal)) {
-            yield cleaner.active ? { ...e, object: cleaner.clean(e.object) } : e;
+          signal.addEventListener("abort", () => stop.abort(), { once: true });
+          try {
+            for await (const e of events) {
+              yield cleaner.active ? { ...e, object: cleaner.clean(e.object) } : e;
+            }
+          } finally {
+            stop.abort();
           }
         }
         return Promise.resolve(streamResponse(cleaned, {
