@@ -3,11 +3,12 @@
  * updated, the clock, the global parameters, and the actions decided so far.
  */
 
-import type { NodeStatus, Workflow, WorkflowSpec, WorkflowStatus } from "../spec/types.ts";
+import type { Workflow, WorkflowSpec, WorkflowStatus } from "../spec/types.ts";
 import type { KillNodeAction, NodeObservation, RunSpec } from "./actions.ts";
 import type { ConfigMapData } from "./configmaps.ts";
 import type { Expr } from "./expr.ts";
 import { formatTime } from "./time.ts";
+import type { NodeTree } from "./tree.ts";
 
 /** Maximum nesting of template invocations, as Argo's default `maxStackDepth`. */
 export const MAX_STACK_DEPTH = 100;
@@ -21,10 +22,8 @@ export interface Op {
   readonly name: string;
   readonly namespace: string;
   readonly status: WorkflowStatus;
-  /** The node tree being updated (status.nodes). */
-  readonly nodes: Record<string, NodeStatus>;
-  /** Index of node ids by node name. */
-  readonly byName: Map<string, string>;
+  /** The node tree being updated (status.nodes), shared by the passes of one reconcile. */
+  readonly tree: NodeTree;
   readonly now: number;
   readonly nowText: string;
   readonly observed: Readonly<Record<string, NodeObservation>>;
@@ -53,8 +52,6 @@ export interface Op {
    * linear in the number of nodes instead of quadratic.
    */
   epoch: number;
-  /** The children of nodes linked in this pass, as sets (see `addChildNode`). */
-  readonly childSets: Map<string, Set<string>>;
   /** Answers derived from the tree, with the epoch they were computed at. */
   readonly memo: Map<string, { epoch: number; value: unknown }>;
 }
@@ -63,24 +60,21 @@ export interface Op {
 export function newOp(
   wf: Workflow,
   status: WorkflowStatus,
+  tree: NodeTree,
   observed: Record<string, NodeObservation>,
   now: number,
   expr: Expr,
   resources: { configMaps?: Record<string, ConfigMapData> | undefined; resourceHint?: string | undefined } =
     {},
 ): Op {
-  const nodes = status.nodes ?? {};
-  status.nodes = nodes;
-  const byName = new Map<string, string>();
-  for (const [id, node] of Object.entries(nodes)) byName.set(node.name, id);
+  status.nodes = tree.nodes;
   return {
     wf,
     spec: wf.spec,
     name: wf.metadata.name ?? "",
     namespace: wf.metadata.namespace ?? "default",
     status,
-    nodes,
-    byName,
+    tree,
     now,
     nowText: formatTime(now),
     observed,
@@ -95,7 +89,6 @@ export function newOp(
     activePods: 0,
     depth: 0,
     epoch: 0,
-    childSets: new Map(),
     memo: new Map(),
   };
 }

@@ -30,6 +30,7 @@ import {
   templateNode,
 } from "./nodes.ts";
 import { nodeId } from "./names.ts";
+import type { NodeView } from "./tree.ts";
 import { workflowParallelismReached, workflowParallelismRoom } from "./parallelism.ts";
 import {
   addOutputsToGlobalScope,
@@ -115,7 +116,7 @@ function assessDagPhase(op: Op, d: DagContext, targets: string[], isShutdown: bo
   add(boundary.children ?? [], "Succeeded");
   while (queue.length > 0) {
     const curr = queue.shift() as { id: string; phase: NodePhase };
-    const node = op.nodes[curr.id];
+    const node = op.tree.peek(curr.id);
     if (!node || !fulfilled(node)) return "Running";
     let branchPhase = curr.phase;
     if (completed(node.phase)) branchPhase = node.phase as NodePhase;
@@ -147,11 +148,11 @@ function taskId(op: Op, d: DagContext, task: string): string {
 }
 
 /** Argo's `getRetryNodeChildrenIds`: the children of the attempts (and hook nodes) of a Retry node. */
-function retryChildrenIds(op: Op, node: NodeStatus): string[] {
+function retryChildrenIds(op: Op, node: NodeView): string[] {
   const ids: string[] = [];
   const children = node.children ?? [];
   for (let i = children.length - 1; i >= 0; i--) {
-    const child = op.nodes[children[i] ?? ""];
+    const child = op.tree.peek(children[i] ?? "");
     if (!child) continue;
     if (child.nodeFlag?.hooked) ids.push(child.id);
     else if (child.children && child.children.length > 0) ids.push(...child.children);
@@ -189,7 +190,7 @@ export function executeDag(
     const message = (e as Error).message;
     return { node: markNodeError(op, nodeName, message), err: { kind: "error", message } };
   } finally {
-    const now = op.nodes[node.id];
+    const now = op.tree.peek(node.id);
     if (now && fulfilled(now)) killDaemonedChildren(op, now.id);
   }
 }
@@ -281,7 +282,7 @@ function buildLocalScopeFromTask(op: Op, d: DagContext, task: DAGTask): LocalSco
     if (!an) throw new Error(`Ancestor task node ${ancestor} not found`);
     const prefix = `tasks.${ancestor}`;
     if (an.type === "TaskGroup") {
-      const items = Object.values(op.nodes).filter((n) =>
+      const items = op.tree.values().filter((n) =>
         n.boundaryID === d.boundaryID && n.name.startsWith(`${an.name}(`)
       );
       processAggregateNodeOutputs(scope, prefix, items);
@@ -292,9 +293,9 @@ function buildLocalScopeFromTask(op: Op, d: DagContext, task: DAGTask): LocalSco
   return scope;
 }
 
-function allHooksFulfilled(op: Op, node: NodeStatus): boolean {
+function allHooksFulfilled(op: Op, node: NodeView): boolean {
   for (const id of node.children ?? []) {
-    const child = op.nodes[id];
+    const child = op.tree.peek(id);
     if (child?.nodeFlag?.hooked && !fulfilled(child)) return false;
   }
   return true;
@@ -308,7 +309,9 @@ function evaluateDepends(op: Op, d: DagContext, name: string): { execute: boolea
     const dn = taskNode(op, d, dep);
     if (!dn || !fulfilled(dn) || !allHooksFulfilled(op, dn)) return { execute: false, proceed: false };
     const facts: TaskFacts = { phase: dn.phase ?? "" };
-    if (dn.type === "TaskGroup") facts.children = (dn.children ?? []).map((id) => op.nodes[id]?.phase ?? "");
+    if (dn.type === "TaskGroup") {
+      facts.children = (dn.children ?? []).map((id) => op.tree.peek(id)?.phase ?? "");
+    }
     if (dn.daemoned) facts.daemoned = true;
     const continueOn = getTask(d, dep).continueOn;
     if (continueOn) facts.continueOn = { ...continueOn };

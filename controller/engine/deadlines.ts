@@ -72,7 +72,7 @@ export function applyExecutionControl(op: Op): void {
   const shutdown = shutdownOf(op);
   const deadlinePassed = workflowDeadlinePassed(op);
   if (op.deadline !== undefined) wakeAt(op, op.deadline);
-  for (const node of Object.values(op.nodes)) {
+  for (const node of op.tree.values()) {
     if (fulfilled(node)) continue;
     const partOfExit = isPartOfExitHandler(op, node);
     const podActive = node.type === "Pod" && (node.phase === "Pending" || node.phase === "Running");

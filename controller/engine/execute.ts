@@ -28,6 +28,7 @@ import {
   initializeNode,
   markNodeError,
   markNodePhase,
+  peekNode,
   phaseFulfilled,
   retryAttempts,
 } from "./nodes.ts";
@@ -97,6 +98,10 @@ function execute(
   opts: ExecOpts,
   kind: HolderKind,
 ): Exec {
+  // A finished node is handed back as it is, not copied (see tree.ts): callers of a finished node's
+  // Exec only read it, and in a large fan-out most nodes are finished.
+  const seen = peekNode(op, nodeName);
+  if (seen && op.depth < MAX_STACK_DEPTH && phaseFulfilled(seen.phase)) return { node: seen as NodeStatus };
   let node = getNode(op, nodeName);
   if (op.depth >= MAX_STACK_DEPTH) {
     return {

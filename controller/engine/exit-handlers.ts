@@ -12,7 +12,8 @@ import type { ExecError } from "./exec-types.ts";
 import { executeTemplate } from "./execute.ts";
 import { substituteIn, withScope } from "./expr.ts";
 import { hookNodeName, onExitNodeName } from "./names.ts";
-import { addChildNode, fulfilled, getNode, lastRetryChild } from "./nodes.ts";
+import { addChildNode, fulfilled, lastRetryChild, peekNode } from "./nodes.ts";
+import type { NodeView } from "./tree.ts";
 import type { LocalScope } from "./outputs.ts";
 
 function argsEmpty(args: Arguments | undefined): boolean {
@@ -77,7 +78,7 @@ function evalHookExpression(op: Op, expression: string, scope: LocalScope): bool
 export function runOnExitNode(
   op: Op,
   hook: LifecycleHook | undefined,
-  parent: NodeStatus,
+  parent: NodeView,
   boundaryID: string | undefined,
   prefix: string,
   scope: LocalScope,
@@ -107,7 +108,7 @@ export function runOnExitNode(
 export function runLifecycleHooks(
   op: Op,
   hooks: Record<string, LifecycleHook> | undefined,
-  parent: NodeStatus,
+  parent: NodeView,
   boundaryID: string | undefined,
   prefix: string,
   scope: LocalScope,
@@ -119,7 +120,7 @@ export function runLifecycleHooks(
     const nodeName = hookNodeName(parent.name, name);
     if (!hook.expression) return { done: false, err: `Expression required for hook ${nodeName}` };
     try {
-      const existing = getNode(op, nodeName);
+      const existing = peekNode(op, nodeName);
       if (!evalHookExpression(op, hook.expression, scope) && !existing) continue;
       const outputs = (lastRetryChild(op, parent) ?? parent).outputs;
       const args = outputs

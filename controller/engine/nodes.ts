@@ -6,6 +6,7 @@
 import type { Inputs, NodeFlag, NodePhase, NodeStatus, NodeType } from "../spec/types.ts";
 import { memoized, type Op, touch } from "./context.ts";
 import { nodeId } from "./names.ts";
+import type { NodeView } from "./tree.ts";
 
 /** Succeeded, Failed or Error (a node that ran to an end; Skipped and Omitted did not). */
 export function completed(phase: NodePhase | undefined): boolean {
@@ -23,19 +24,32 @@ export function phaseFulfilled(phase: NodePhase | undefined): boolean {
 }
 
 /** Argo's `NodeStatus.Fulfilled`: a final phase, or a daemon that is up. */
-export function fulfilled(node: NodeStatus): boolean {
+export function fulfilled(node: NodeView): boolean {
   return phaseFulfilled(node.phase) || (node.daemoned === true && node.phase !== "Pending");
 }
 
-/** The node called `name`, if it exists. */
+/** The node called `name`, if it exists, free to write (see tree.ts). */
 export function getNode(op: Op, name: string): NodeStatus | undefined {
-  const id = op.byName.get(name);
-  return id === undefined ? undefined : op.nodes[id];
+  const id = op.tree.byName.get(name);
+  return id === undefined ? undefined : op.tree.get(id);
 }
 
-/** The node with id `id`; throws if missing (a corrupt tree). */
+/** The node called `name`, if it exists, to read only and at once (see tree.ts). */
+export function peekNode(op: Op, name: string): NodeView | undefined {
+  const id = op.tree.byName.get(name);
+  return id === undefined ? undefined : op.tree.peek(id);
+}
+
+/** The node with id `id`, free to write; throws if missing (a corrupt tree). */
 export function nodeById(op: Op, id: string): NodeStatus {
-  const node = op.nodes[id];
+  const node = op.tree.get(id);
+  if (!node) throw new Error(`node ${id} not found`);
+  return node;
+}
+
+/** The node with id `id`, to read only; throws if missing (a corrupt tree). */
+export function peekById(op: Op, id: string): NodeView {
+  const node = op.tree.peek(id);
   if (!node) throw new Error(`node ${id} not found`);
   return node;
 }
@@ -60,8 +74,8 @@ export function initializeNode(
   opts: NewNode = {},
 ): NodeStatus {
   const id = nodeId(op.name, name);
-  if (op.nodes[id]) throw new Error(`node ${name} already initialized`);
-  const boundary = opts.boundaryID ? op.nodes[opts.boundaryID] : undefined;
+  if (op.tree.peek(id)) throw new Error(`node ${name} already initialized`);
+  const boundary = opts.boundaryID ? op.tree.peek(opts.boundaryID) : undefined;
   let displayName = name;
   if (boundary) {
     displayName = name.startsWith(boundary.name) ? name.slice(boundary.name.length) : name;
@@ -81,8 +95,7 @@ export function initializeNode(
   ) {
     node.inputs = structuredClone(opts.inputs);
   }
-  op.nodes[id] = node;
-  op.byName.set(name, id);
+  op.tree.add(node);
   touch(op);
   return node;
 }
@@ -129,16 +142,19 @@ export function markNodeError(op: Op, name: string, message: string): NodeStatus
 
 /** Argo's `addChildNode`: links `child` under `parent` (by names), once. */
 export function addChildNode(op: Op, parent: string, child: string): void {
-  const parentNode = getNode(op, parent);
-  if (!parentNode) throw new Error(`was unable to obtain node for ${parent}`);
-  const childId = op.byName.get(child) ?? nodeId(op.name, child);
-  const children = parentNode.children ?? [];
-  // A set of the children per parent, so that linking each of n loop items stays O(1).
-  let known = op.childSets.get(parentNode.id);
+  const seen = peekNode(op, parent);
+  if (!seen) throw new Error(`was unable to obtain node for ${parent}`);
+  const childId = op.tree.byName.get(child) ?? nodeId(op.name, child);
+  // A set of the children per parent, so that linking each of n loop items stays O(1); a link
+  // already there writes nothing (and so copies nothing, see tree.ts).
+  let known = op.tree.childSets.get(seen.id);
   if (!known) {
-    known = new Set(children);
-    op.childSets.set(parentNode.id, known);
+    known = new Set(seen.children);
+    op.tree.childSets.set(seen.id, known);
   }
+  if (known.has(childId) && seen.children) return;
+  const parentNode = nodeById(op, seen.id);
+  const children = parentNode.children ?? [];
   if (!known.has(childId)) {
     children.push(childId);
     known.add(childId);
@@ -153,12 +169,12 @@ export function addChildNode(op: Op, parent: string, child: string): void {
  * walk is iterative (a chain of thousands of steps is that deep); a node met again on the current
  * path counts as fulfilled, as Argo's visited set makes it.
  */
-export function childrenFulfilled(op: Op, node: NodeStatus): boolean {
+export function childrenFulfilled(op: Op, node: NodeView): boolean {
   const known = memoized(op, "childrenFulfilled", () => new Map<string, boolean>());
   const cached = known.get(node.id);
   if (cached !== undefined) return cached;
   const onPath = new Set<string>([node.id]);
-  const stack: { node: NodeStatus; next: number; ok: boolean }[] = [{ node, next: 0, ok: true }];
+  const stack: { node: NodeView; next: number; ok: boolean }[] = [{ node, next: 0, ok: true }];
   let result = true;
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
@@ -166,7 +182,7 @@ export function childrenFulfilled(op: Op, node: NodeStatus): boolean {
     if (children.length === 0) top.ok = fulfilled(top.node);
     else if (top.ok && top.next < children.length) {
       const id = children[top.next++]!;
-      const child = op.nodes[id];
+      const child = op.tree.peek(id);
       if (!child || onPath.has(id)) continue;
       const seen = known.get(id);
       if (seen !== undefined) {
@@ -189,18 +205,18 @@ export function childrenFulfilled(op: Op, node: NodeStatus): boolean {
 }
 
 /** Retry attempts of a Retry node (children flagged `retried`), and the last one. */
-export function retryAttempts(op: Op, node: NodeStatus): { ids: string[]; last: NodeStatus | undefined } {
-  const ids = (node.children ?? []).filter((id) => op.nodes[id]?.nodeFlag?.retried === true);
+export function retryAttempts(op: Op, node: NodeView): { ids: string[]; last: NodeStatus | undefined } {
+  const ids = (node.children ?? []).filter((id) => op.tree.peek(id)?.nodeFlag?.retried === true);
   const lastId = ids.at(-1);
-  return { ids, last: lastId === undefined ? undefined : op.nodes[lastId] };
+  return { ids, last: lastId === undefined ? undefined : op.tree.get(lastId) };
 }
 
-/** Argo's `possiblyGetRetryChildNode`: the last non-hook child of a Retry node. */
-export function lastRetryChild(op: Op, node: NodeStatus): NodeStatus | undefined {
+/** Argo's `possiblyGetRetryChildNode`: the last non-hook child of a Retry node, to read only. */
+export function lastRetryChild(op: Op, node: NodeView): NodeView | undefined {
   if (node.type !== "Retry") return undefined;
   const children = node.children ?? [];
   for (let i = children.length - 1; i >= 0; i--) {
-    const child = op.nodes[children[i] ?? ""];
+    const child = op.tree.peek(children[i] ?? "");
     if (child && child.nodeFlag?.hooked !== true) return child;
   }
   return undefined;
@@ -208,7 +224,7 @@ export function lastRetryChild(op: Op, node: NodeStatus): NodeStatus | undefined
 
 /** Argo's `getOutboundNodes`: the last nodes of a node's subtree, which whatever follows hangs from. */
 export function outboundNodes(op: Op, id: string): string[] {
-  const node = nodeById(op, id);
+  const node = peekById(op, id);
   switch (node.type) {
     case "Skipped":
     case "Suspend":
@@ -233,12 +249,12 @@ export function outboundNodes(op: Op, id: string): string[] {
 }
 
 /** Argo's `IsPartOfExitHandler`: the node is (inside) an `.onExit` node. */
-export function isPartOfExitHandler(op: Op, node: NodeStatus): boolean {
-  let current: NodeStatus | undefined = node;
+export function isPartOfExitHandler(op: Op, node: NodeView): boolean {
+  let current: NodeView | undefined = node;
   while (current) {
     if ((current.displayName ?? "").endsWith(".onExit") || current.name.endsWith(".onExit")) return true;
     if (!current.boundaryID) return false;
-    current = op.nodes[current.boundaryID];
+    current = op.tree.peek(current.boundaryID);
   }
   return false;
 }

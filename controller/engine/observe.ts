@@ -83,10 +83,12 @@ function failureMessage(obs: NodeObservation): string {
  * keep it (a node the engine failed, e.g. past its deadline, is not revived by a late report).
  */
 export function applyObservations(op: Op): void {
-  for (const [id, obs] of Object.entries(op.observed)) {
-    const node = op.nodes[id];
-    if (!node || node.type !== "Pod") continue;
-    if (phaseFulfilled(node.phase)) continue;
+  for (const id in op.observed) {
+    const obs = op.observed[id]!;
+    const seen = op.tree.peek(id);
+    if (!seen || seen.type !== "Pod") continue;
+    if (phaseFulfilled(seen.phase)) continue;
+    const node = op.tree.get(id)!;
     const wasDaemoned = node.daemoned === true;
     touch(op);
     if (obs.podIP) node.podIP = obs.podIP;

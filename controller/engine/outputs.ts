@@ -4,13 +4,14 @@
  * `valueFrom.expression`), and global outputs (`globalName` -> `workflow.outputs`).
  */
 
-import type { NodeStatus, Outputs, Parameter, Template } from "../spec/types.ts";
+import type { Outputs, Parameter, Template } from "../spec/types.ts";
 import { addArtifactToGlobalScope, artifactScopeValue, templateOutputArtifacts } from "./artifacts.ts";
 import type { Op } from "./context.ts";
 import { withScope } from "./expr.ts";
 import { loopIndexOf } from "./names.ts";
 import { lastRetryChild } from "./nodes.ts";
 import { normalizeTime } from "./time.ts";
+import type { NodeView } from "./tree.ts";
 
 /** Variables of a steps/dag template being executed: `steps.X.*` / `tasks.X.*` plus its inputs. */
 export type LocalScope = Record<string, string>;
@@ -62,7 +63,7 @@ export function addOutputsToLocalScope(
 }
 
 /** Argo's `buildLocalScope`: a finished step/task node's id, times, status and outputs under `prefix`. */
-export function buildLocalScope(op: Op, scope: LocalScope, prefix: string, node: NodeStatus): void {
+export function buildLocalScope(op: Op, scope: LocalScope, prefix: string, node: NodeView): void {
   const n = lastRetryChild(op, node) ?? node;
   if (n.id) scope[`${prefix}.id`] = n.id;
   if (n.startedAt) scope[`${prefix}.startedAt`] = normalizeTime(n.startedAt);
@@ -97,7 +98,7 @@ export function aggregatedJsonValueList(values: string[]): string {
  * (`outputs.result`, `outputs.parameters`, `outputs.parameters.<p>`), in item order, only from
  * items that succeeded. Throws when a result is not valid as Argo parses it.
  */
-export function processAggregateNodeOutputs(scope: LocalScope, prefix: string, children: NodeStatus[]): void {
+export function processAggregateNodeOutputs(scope: LocalScope, prefix: string, children: NodeView[]): void {
   if (children.length === 0) return;
   const items = children
     .filter((c) => c.nodeFlag === undefined || (!c.nodeFlag.hooked && !c.nodeFlag.retried))

@@ -10,11 +10,12 @@ import { ERR_PARALLELISM, type ExecError } from "./exec-types.ts";
 import { markNodePhase } from "./nodes.ts";
 import { templateType } from "./templates.ts";
 import { resolveTemplate } from "./templates.ts";
+import type { NodeView } from "./tree.ts";
 
 /** Pod nodes Pending or Running (under `boundaryID`, or anywhere). */
 export function activePods(op: Op, boundaryID?: string): number {
   let n = 0;
-  for (const node of Object.values(op.nodes)) {
+  for (const node of op.tree.values()) {
     if (node.type !== "Pod") continue;
     if (boundaryID !== undefined && node.boundaryID !== boundaryID) continue;
     if (node.phase === "Pending" || node.phase === "Running") n++;
@@ -24,7 +25,7 @@ export function activePods(op: Op, boundaryID?: string): number {
 
 function countChildren(op: Op, boundaryID: string, phases: string[]): number {
   let n = 0;
-  for (const node of Object.values(op.nodes)) {
+  for (const node of op.tree.values()) {
     if (node.boundaryID !== boundaryID) continue;
     if (node.type !== "Pod" && node.type !== "Steps" && node.type !== "DAG") continue;
     if (phases.includes(node.phase ?? "")) n++;
@@ -32,13 +33,13 @@ function countChildren(op: Op, boundaryID: string, phases: string[]): number {
   return n;
 }
 
-function findLeafStepGroup(op: Op, boundaryID: string): NodeStatus | undefined {
-  let leaf: NodeStatus | undefined;
+function findLeafStepGroup(op: Op, boundaryID: string): NodeView | undefined {
+  let leaf: NodeView | undefined;
   const seen = new Set<string>();
   const dfs = (id: string) => {
     if (seen.has(id)) return;
     seen.add(id);
-    const node = op.nodes[id];
+    const node = op.tree.peek(id);
     if (!node) return;
     if (node.type === "StepGroup") leaf = node;
     for (const child of node.children ?? []) dfs(child);
@@ -47,7 +48,7 @@ function findLeafStepGroup(op: Op, boundaryID: string): NodeStatus | undefined {
   return leaf;
 }
 
-function failFastFail(op: Op, node: NodeStatus, tmpl: Template): void {
+function failFastFail(op: Op, node: NodeView, tmpl: Template): void {
   const message = "template has failed or errored children and failFast enabled";
   if (templateType(tmpl) === "steps") {
     const leaf = findLeafStepGroup(op, node.id);
@@ -57,7 +58,7 @@ function failFastFail(op: Op, node: NodeStatus, tmpl: Template): void {
 }
 
 /** The template a steps/dag boundary node runs (by its template name). */
-function boundaryTemplate(op: Op, boundary: NodeStatus): Template | undefined {
+function boundaryTemplate(op: Op, boundary: NodeView): Template | undefined {
   try {
     if (boundary.templateName) return resolveTemplate(op, { template: boundary.templateName });
   } catch {
@@ -96,7 +97,7 @@ export function checkParallelism(
     }
   }
   if (boundaryID && (!node || (node.phase !== "Pending" && node.phase !== "Running"))) {
-    const boundary = op.nodes[boundaryID];
+    const boundary = op.tree.peek(boundaryID);
     if (!boundary) return undefined;
     const btmpl = boundaryTemplate(op, boundary);
     if (!btmpl) return undefined;

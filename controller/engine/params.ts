@@ -257,7 +257,19 @@ export function processTemplate(
     const resolved = substituteIn(op.expr, base, inputs);
     newTmpl.inputs = { ...newTmpl.inputs, parameters: resolved };
   }
+  // A template with no tag anywhere (only its inputs are new here) substitutes to itself: asking
+  // once per reconcile spares serializing a long steps template in every pass.
+  if (tagFree(op, tmpl) && !JSON.stringify(newTmpl.inputs ?? null).includes("{{")) return newTmpl;
   return substituteIn(op.expr, [base, templateLocalVars(newTmpl)], newTmpl);
+}
+
+/** Has the text of `tmpl` no `{{` (asked once per template in a reconcile)? */
+function tagFree(op: Op, tmpl: Template): boolean {
+  let known = op.tree.carry.get("tag-free") as WeakMap<Template, boolean> | undefined;
+  if (!known) op.tree.carry.set("tag-free", known = new WeakMap());
+  let free = known.get(tmpl);
+  if (free === undefined) known.set(tmpl, free = !JSON.stringify(tmpl).includes("{{"));
+  return free;
 }
 
 /** The variables a template's own fields provide: its inputs and its artifact/output paths. */

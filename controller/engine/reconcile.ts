@@ -20,6 +20,7 @@ import { activePods } from "./parallelism.ts";
 import { checkWorkflowArguments, setGlobalParameters } from "./params.ts";
 import { failuresJson, markWorkflowPhase, updateProgress, workflowCompleted } from "./status.ts";
 import { formatTime, parseTime } from "./time.ts";
+import { NodeTree } from "./tree.ts";
 
 /** What reconcile is given. */
 export interface ReconcileInput {
@@ -63,18 +64,21 @@ const nodeToWorkflowPhase: Record<NodePhase, WorkflowPhase> = {
  */
 export function reconcile(input: ReconcileInput, expr: Expr = defaultExpr()): ReconcileResult {
   const now = parseTime(input.now);
-  // The input is never changed: the passes work on a copy (JSON is the quickest deep copy of a
-  // status, and its text is also what the first pass is compared with).
-  const given = JSON.stringify(input.workflow.status ?? {});
+  // The input is never changed: the passes work on a copy of the status's own fields (JSON, the
+  // quickest deep copy) and on a tree that copies a node only when it is written (tree.ts).
+  const givenStatus = input.workflow.status ?? {};
+  const given = ownFieldsJson(givenStatus);
   let before = given;
   const status = JSON.parse(before) as WorkflowStatus;
+  const tree = new NodeTree(givenStatus.nodes ?? {});
   // Argo requeues a workflow whose status changed; here the passes repeat until the status settles,
   // so what is returned is a fixpoint: reconciling it again changes nothing. Pods decided in any
   // pass are started (a later pass may not revisit them, e.g. once parallelism is reached).
   const starts = new Map<string, RunSpec>();
   for (let pass = 0;; pass++) {
-    const op = newOp(input.workflow, status, input.observed, now, expr, input);
-    if (workflowCompleted(status.phase)) return finish(op, starts, before !== given);
+    const op = newOp(input.workflow, status, tree, input.observed, now, expr, input);
+    if (workflowCompleted(status.phase)) return finish(op, starts, before !== given || tree.changedSince());
+    const mark = tree.mark();
     try {
       operate(op);
     } catch (e) {
@@ -82,10 +86,22 @@ export function reconcile(input: ReconcileInput, expr: Expr = defaultExpr()): Re
       if (!workflowCompleted(op.status.phase)) markWorkflowPhase(op, "Error", (e as Error).message);
     }
     for (const [id, run] of op.starts) starts.set(id, run);
-    const after = JSON.stringify(op.status);
-    if (pass >= MAX_PASSES || after === before) return finish(op, starts, after !== given);
+    const after = ownFieldsJson(op.status);
+    if (pass >= MAX_PASSES || (after === before && !tree.changedSince(mark))) {
+      return finish(op, starts, after !== given || tree.changedSince());
+    }
     before = after;
   }
+}
+
+/**
+ * The JSON of a status without its nodes (which the tree compares, see tree.ts). Whether there is
+ * a `nodes` field, and where, is kept: an empty `{}` stands for it.
+ */
+function ownFieldsJson(status: WorkflowStatus): string {
+  return JSON.stringify(status, function (this: unknown, key: string, value: unknown) {
+    return this === status && key === "nodes" && value != null ? {} : value;
+  });
 }
 
 /** Passes of one reconcile before giving up on a settled status. */
@@ -195,7 +211,7 @@ function substituteGlobalVariables(op: Op): void {
 /** Kill actions for pods of finished nodes that the host still sees running. */
 function killActions(op: Op): KillNodeAction[] {
   const kills: KillNodeAction[] = [];
-  for (const node of Object.values(op.nodes)) {
+  for (const node of op.tree.values()) {
     if (node.type !== "Pod" || !phaseFulfilled(node.phase) || node.daemoned) continue;
     const obs = op.observed[node.id];
     if (!obs || (obs.phase !== "Pending" && obs.phase !== "Running")) continue;
@@ -217,7 +233,7 @@ function finish(op: Op, starts: Map<string, RunSpec>, changed: boolean): Reconci
   if (updateProgress(op)) changed = true;
   const actions: Action[] = [];
   for (const [id, run] of starts) {
-    const node = op.nodes[id];
+    const node = op.tree.peek(id);
     if (node && !fulfilled(node) && !op.observed[id]) actions.push({ type: "start", run });
   }
   actions.push(...killActions(op));

@@ -86,7 +86,7 @@ export function processNodeRetries(
   // Attempts inherit the backoff.maxDuration deadline (Argo sets it as the pods' activeDeadlineSeconds).
   let maxDurationDeadline: number | undefined;
   if (strategy.backoff?.maxDuration) {
-    const first = op.nodes[ids[0] ?? ""];
+    const first = op.tree.peek(ids[0] ?? "");
     maxDurationDeadline = parseTime(first?.startedAt ?? op.nowText) +
       parseArgoDuration(strategy.backoff.maxDuration);
     opts.executionDeadline = maxDurationDeadline;

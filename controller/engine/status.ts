@@ -3,10 +3,11 @@
  * workflow and of every node, and `{{workflow.failures}}`.
  */
 
-import type { NodeStatus, Outputs, WorkflowPhase } from "../spec/types.ts";
+import type { Outputs, WorkflowPhase } from "../spec/types.ts";
 import type { Op } from "./context.ts";
 import { podName } from "./names.ts";
 import { parseTime, secondsF } from "./time.ts";
+import type { NodeView } from "./tree.ts";
 
 /** A deep copy of outputs (undefined stays undefined). */
 export function outputsCopy(outputs: Outputs | undefined): Outputs | undefined {
@@ -30,8 +31,8 @@ export function markWorkflowPhase(op: Op, phase: WorkflowPhase, message: string)
   if (message) status.message = message;
   else delete status.message;
   if (phase === "Error") {
-    const root = op.nodes[op.name];
-    if (root && root.phase === "Running") {
+    const root = op.tree.peek(op.name)?.phase === "Running" ? op.tree.get(op.name) : undefined;
+    if (root) {
       root.phase = "Error";
       root.message = "Workflow operation error";
     }
@@ -47,7 +48,7 @@ export function markWorkflowPhase(op: Op, phase: WorkflowPhase, message: string)
  * literal (Argo applies `strconv.Quote`, so `echo {{workflow.failures}}` prints the JSON).
  */
 export function failuresJson(op: Op): string {
-  const failures = Object.values(op.nodes)
+  const failures = op.tree.values()
     .filter((n) => n.phase === "Failed" || n.phase === "Error")
     .map((n) => ({
       displayName: n.displayName ?? "",
@@ -61,7 +62,7 @@ export function failuresJson(op: Op): string {
 }
 
 /** Node types whose progress is their own (Argo's `executable` for progress). */
-function executable(node: NodeStatus): boolean {
+function executable(node: NodeView): boolean {
   return node.type === "Pod" || node.type === "Container" || node.type === "Suspend" ||
     node.type === "HTTP" ||
     node.type === "Plugin";
@@ -78,13 +79,13 @@ function executable(node: NodeStatus): boolean {
  */
 export function updateProgress(op: Op): boolean {
   let changed = false;
-  const set = (node: NodeStatus, progress: string) => {
+  const set = (node: NodeView, progress: string) => {
     if (node.progress !== progress) {
-      node.progress = progress;
+      op.tree.setProgress(node.id, progress);
       changed = true;
     }
   };
-  const nodes = Object.values(op.nodes);
+  const nodes = op.tree.values();
   const index = new Map<string, number>();
   const completed: number[] = [];
   for (const node of nodes) {
@@ -120,7 +121,7 @@ const EMPTY = new Uint32Array(0);
  */
 function reachableExecutables(
   op: Op,
-  nodes: NodeStatus[],
+  nodes: NodeView[],
   index: Map<string, number>,
   words: number,
 ): Map<string, Uint32Array> {
@@ -128,14 +129,14 @@ function reachableExecutables(
   const onPath = new Set<string>();
   for (const root of nodes) {
     if (sets.has(root.id)) continue;
-    const stack: { node: NodeStatus; next: number }[] = [{ node: root, next: 0 }];
+    const stack: { node: NodeView; next: number }[] = [{ node: root, next: 0 }];
     onPath.add(root.id);
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       const children = top.node.children ?? [];
       if (top.next < children.length) {
         const id = children[top.next++]!;
-        const child = op.nodes[id];
+        const child = op.tree.peek(id);
         if (child && !sets.has(id) && !onPath.has(id)) {
           onPath.add(id);
           stack.push({ node: child, next: 0 });

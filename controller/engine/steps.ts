@@ -23,26 +23,27 @@ import {
   initializeNode,
   markNodeError,
   markNodePhase,
-  nodeById,
   outboundNodes,
+  peekById,
+  peekNode,
   templateNode,
 } from "./nodes.ts";
 import {
   addOutputsToGlobalScope,
   addOutputsToLocalScope,
-  buildLocalScope,
   type LocalScope,
-  processAggregateNodeOutputs,
   templateOutputsFromScope,
 } from "./outputs.ts";
 import { killDaemonedChildren } from "./daemons.ts";
 import { workflowParallelismReached, workflowParallelismRoom } from "./parallelism.ts";
+import { keepSettledPrefix, settledPrefix, StepsScope } from "./steps-scope.ts";
+import type { NodeView } from "./tree.ts";
 import { evalWhens, whenError, whenFalse } from "./when.ts";
 
 /** Context of one steps node: its id and the variables its steps see. */
 interface StepsContext {
   boundaryID: string;
-  scope: LocalScope;
+  scope: StepsScope;
   onExitTemplate: boolean;
 }
 
@@ -82,37 +83,62 @@ export function executeSteps(
   try {
     return runSteps(op, node, nodeName, tmpl, opts);
   } finally {
-    const now = op.nodes[node.id];
+    const now = op.tree.peek(node.id);
     if (now && fulfilled(now)) killDaemonedChildren(op, now.id);
   }
 }
 
 function runSteps(op: Op, node: NodeStatus, nodeName: string, tmpl: Template, opts: ExecOpts): Exec {
+  const groups = tmpl.steps ?? [];
+  // The groups an earlier pass of this reconcile found settled are not walked again (steps-scope.ts).
+  const carried = settledPrefix(op, nodeName, groups);
   const ctx: StepsContext = {
     boundaryID: node.id,
-    scope: createScope(op, tmpl),
+    scope: new StepsScope(createScope(op, tmpl), carried?.writes.slice()),
     onExitTemplate: opts.onExitTemplate === true,
   };
+  const settled = { groups: carried?.groups ?? 0, writes: ctx.scope.length };
+  try {
+    return walkGroups(op, node, nodeName, tmpl, ctx, settled);
+  } finally {
+    keepSettledPrefix(op, nodeName, groups, settled.groups, ctx.scope, settled.writes);
+  }
+}
+
+/**
+ * Walks the step groups from `settled.groups` on; `settled` grows while the walk writes nothing
+ * (no node copied or created, no change to the tree).
+ */
+function walkGroups(
+  op: Op,
+  node: NodeStatus,
+  nodeName: string,
+  tmpl: Template,
+  ctx: StepsContext,
+  settled: { groups: number; writes: number },
+): Exec {
   const groups = tmpl.steps ?? [];
-  for (let i = 0; i < groups.length; i++) {
+  for (let i = settled.groups; i < groups.length; i++) {
+    const owned = op.tree.ownedCount();
+    const epoch = op.epoch;
     const sgName = stepGroupName(nodeName, i);
-    const sg = getNode(op, sgName);
+    const sg = peekNode(op, sgName);
     if (!sg) initializeNode(op, sgName, "StepGroup", "Running", { boundaryID: ctx.boundaryID });
     else if (!fulfilled(sg)) markNodePhase(op, sgName, "Running");
     if (i === 0) {
       addChildNode(op, nodeName, sgName);
     } else {
       const prevName = stepGroupName(nodeName, i - 1);
-      const prev = getNode(op, prevName);
+      const prev = peekNode(op, prevName);
       if (!prev) return { node, err: { kind: "error", message: `node ${prevName} not found` } };
       if (!prev.children || prev.children.length === 0) addChildNode(op, prevName, sgName);
       else {
         for (const childId of prev.children) {
-          for (const outId of outboundNodes(op, childId)) addChildNode(op, nodeById(op, outId).name, sgName);
+          for (const outId of outboundNodes(op, childId)) addChildNode(op, peekById(op, outId).name, sgName);
         }
       }
     }
-    let sgNode: NodeStatus;
+    let sgNode: NodeView;
     try {
       sgNode = executeStepGroup(op, groups[i] ?? [], sgName, ctx);
     } catch (e) {
@@ -125,14 +151,14 @@ function runSteps(op: Op, node: NodeStatus, nodeName: string, tmpl: Template, op
     }
     for (const step of groups[i] ?? []) {
       const childNodeName = childName(sgName, step.name ?? "");
-      const child = getNode(op, childNodeName);
+      const child = peekNode(op, childNodeName);
       const prefix = `steps.${step.name ?? ""}`;
       if (!child) {
-        const items = Object.values(op.nodes).filter((n) =>
+        const items = op.tree.values().filter((n) =>
           n.boundaryID === ctx.boundaryID && n.name.startsWith(`${childNodeName}(`) && n.type !== "Skipped"
         );
         try {
-          processAggregateNodeOutputs(ctx.scope, prefix, items);
+          ctx.scope.addAggregate(prefix, items);
         } catch (e) {
           return {
             node: markNodeError(op, nodeName, (e as Error).message),
@@ -140,13 +166,19 @@ function runSteps(op: Op, node: NodeStatus, nodeName: string, tmpl: Template, op
           };
         }
       } else {
-        buildLocalScope(op, ctx.scope, prefix, child);
+        ctx.scope.addNode(op, prefix, child);
       }
+    }
+    if (settled.groups === i && owned === op.tree.ownedCount() && epoch === op.epoch) {
+      settled.groups = i + 1;
+      settled.writes = ctx.scope.length;
     }
   }
   updateOutboundNodes(op, nodeName, tmpl);
   try {
-    const outputs = templateOutputsFromScope(op, tmpl, ctx.scope);
+    const declares = (tmpl.outputs?.parameters?.length ?? 0) > 0 ||
+      (tmpl.outputs?.artifacts?.length ?? 0) > 0;
+    const outputs = declares ? templateOutputsFromScope(op, tmpl, ctx.scope.read(op)) : undefined;
     if (outputs) {
       node.outputs = outputs;
       addOutputsToGlobalScope(op, outputs);
@@ -178,17 +210,17 @@ function updateOutboundNodes(op: Op, nodeName: string, tmpl: Template): void {
  * steps, as they hang below it) is done, which makes a long steps template quadratic. What that
  * walk leaves in the scope (`steps.<child>.status`) is set here as it would be.
  */
-function settledGroup(op: Op, group: WorkflowStep[], sg: NodeStatus, ctx: StepsContext): boolean {
+function settledGroup(op: Op, group: WorkflowStep[], sg: NodeView, ctx: StepsContext): boolean {
   const children = sg.children ?? [];
   if (children.length === 0) return false;
   if (group.some((step) => step.hooks !== undefined || step.onExit !== undefined)) return false;
-  const nodes: NodeStatus[] = [];
+  const nodes: NodeView[] = [];
   for (const id of children) {
-    const child = op.nodes[id];
+    const child = op.tree.peek(id);
     if (!child || !fulfilled(child)) return false;
     nodes.push(child);
   }
-  for (const child of nodes) ctx.scope[`steps.${child.displayName ?? ""}.status`] = child.phase ?? "";
+  for (const child of nodes) ctx.scope.set(`steps.${child.displayName ?? ""}.status`, child.phase ?? "");
   return true;
 }
 
@@ -200,16 +232,19 @@ interface Planned {
 }
 
 /** Argo's `executeStepGroup`. */
-function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: StepsContext): NodeStatus {
-  let sg = getNode(op, sgName);
-  if (!sg) throw new Error(`node ${sgName} not found`);
-  if (fulfilled(sg) && (childrenFulfilled(op, sg) || settledGroup(op, group, sg, ctx))) return sg;
+function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: StepsContext): NodeView {
+  const seen = peekNode(op, sgName);
+  if (!seen) throw new Error(`node ${sgName} not found`);
+  if (fulfilled(seen) && (childrenFulfilled(op, seen) || settledGroup(op, group, seen, ctx))) return seen;
 
   // Resolve references to earlier steps (one substitution for the whole group).
   let resolved: WorkflowStep[];
-  const vars = () => ({ ...op.globals, ...ctx.scope });
+  // The scope is read only where it may be used (reading it applies every logged write).
+  const vars = () => ({ ...op.globals, ...ctx.scope.read(op) });
   try {
-    resolved = substituteIn(op.expr, [op.globals, ctx.scope], group);
+    resolved = JSON.stringify(group).includes("{{")
+      ? substituteIn(op.expr, [op.globals, ctx.scope.read(op)], group)
+      : group;
   } catch (e) {
     return markNodeError(op, sgName, `Failed to resolve references: ${(e as Error).message}`);
   }
@@ -238,7 +273,7 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
     }
     if (items.length === 0) {
       const skipName = childName(sgName, step.name ?? "");
-      if (!getNode(op, skipName)) {
+      if (!peekNode(op, skipName)) {
         initializeNode(op, skipName, "Skipped", "Skipped", {
           templateName: step.template,
           boundaryID: ctx.boundaryID,
@@ -257,7 +292,7 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
     for (let j = 0; j < items.length; j++) {
       const item = loopItem(step.name ?? "", j, items[j]);
       const name = childName(sgName, item.name);
-      const existing = getNode(op, name);
+      const existing = peekNode(op, name);
       if (!existing && step.when === undefined && room-- <= 0) continue;
       let expandedStep: WorkflowStep;
       if (existing && fulfilled(existing)) expandedStep = { ...base, name: item.name };
@@ -281,7 +316,7 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
     const w = plannedWhens[i];
     const whenErr = whenError(w);
     if (whenErr !== undefined) {
-      if (!getNode(op, childNodeName)) {
+      if (!peekNode(op, childNodeName)) {
         initializeNode(op, childNodeName, "Skipped", "Error", {
           templateName: step.template,
           boundaryID: ctx.boundaryID,
@@ -293,7 +328,7 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
       return markNodeError(op, sgName, whenErr);
     }
     if (whenFalse(w)) {
-      if (!getNode(op, childNodeName)) {
+      if (!peekNode(op, childNodeName)) {
         initializeNode(op, childNodeName, "Skipped", "Skipped", {
           templateName: step.template,
           boundaryID: ctx.boundaryID,
@@ -303,7 +338,7 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
       }
       continue;
     }
-    if (workflowParallelismReached(op) && !getNode(op, childNodeName)) continue;
+    if (workflowParallelismReached(op) && !peekNode(op, childNodeName)) continue;
     const r = executeTemplate(op, childNodeName, step, step.arguments, {
       boundaryID: ctx.boundaryID,
       onExitTemplate: ctx.onExitTemplate,
@@ -330,27 +365,28 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
     }
   }
 
-  sg = getNode(op, sgName) as NodeStatus;
+  const sg = peekNode(op, sgName) as NodeView;
   let done = true;
   for (const childId of sg.children ?? []) {
-    const child = nodeById(op, childId);
+    const child = peekById(op, childId);
     const step = nodeSteps.get(child.name);
-    ctx.scope[`steps.${child.displayName ?? ""}.status`] = child.phase ?? "";
+    ctx.scope.set(`steps.${child.displayName ?? ""}.status`, child.phase ?? "");
     const hooks = runLifecycleHooks(
       op,
       step?.hooks,
       child,
       ctx.boundaryID,
       `steps.${step?.name ?? ""}`,
-      ctx.scope,
+      step?.hooks ? ctx.scope.read(op) : {},
     );
     if (hooks.err) markNodeError(op, sgName, hooks.err);
-    if (!hooks.done) return getNode(op, sgName) as NodeStatus;
+    if (!hooks.done) return peekNode(op, sgName) as NodeView;
     if (!fulfilled(child)) {
       done = false;
     } else if (completed(child.phase)) {
       const hook = step ? stepExitHook(op, step) : undefined;
-      const exit = runOnExitNode(op, hook, child, ctx.boundaryID, `steps.${step?.name ?? ""}`, ctx.scope);
+      const scope = hook ? ctx.scope.read(op) : {};
+      const exit = runOnExitNode(op, hook, child, ctx.boundaryID, `steps.${step?.name ?? ""}`, scope);
       if (exit.err) throw new Error(exit.err.message);
       if (exit.has && (!exit.node || !fulfilled(exit.node))) done = false;
     }
@@ -361,7 +397,7 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
   }
   addOutputsToGlobalScope(op, sg.outputs);
   for (const childId of sg.children ?? []) {
-    const child = nodeById(op, childId);
+    const child = peekById(op, childId);
     const step = nodeSteps.get(child.name);
     if (failedOrError(child.phase) && !continuesOn(step, child.phase)) {
       return markNodePhase(op, sgName, "Failed", `child '${childId}' failed`);
