@@ -22,6 +22,8 @@ import type { Measurement, Scenario } from "./host_worker.ts";
 
 const WORKER = new URL("./host_worker.ts", import.meta.url).pathname;
 const PODMAN_IMAGE = "localhost/skiff-test:latest";
+/** The executor imports npm packages (archives, S3): it runs with the project's import map. */
+const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 
 interface Sizes {
   seq: number;
@@ -71,9 +73,10 @@ async function measure(s: Scenario, capSeconds: number): Promise<Measurement | s
 }
 
 /** Wall time (ms) of a shell command. */
-async function shell(script: string): Promise<number> {
+async function shell(script: string, env: Record<string, string> = {}): Promise<number> {
   const t0 = performance.now();
-  const r = await new Deno.Command("sh", { args: ["-c", script], stdout: "null", stderr: "piped" }).output();
+  const r = await new Deno.Command("sh", { args: ["-c", script], env, stdout: "null", stderr: "piped" })
+    .output();
   if (!r.success) throw new Error(`sh -c ${script}: ${new TextDecoder().decode(r.stderr)}`);
   return performance.now() - t0;
 }
@@ -125,20 +128,40 @@ async function podmanBaselineArgs(): Promise<
 }
 
 /**
- * What a step costs on the process runtime before skiff's controller does anything: the executor
- * (a Deno program) started once per step, run in a shell loop on the same command. The rest of the
- * overhead per node is the controller's and the host's.
+ * The Deno executor (executor/main.ts) started once per step in a shell loop on the same command:
+ * what the process runtime paid per step before its supervisor, kept as a baseline in the same run.
  */
 async function executorFloor(n: number, skiff: Measurement | string, shellMs: number): Promise<string> {
   const step = JSON.stringify({ command: ["sh", "-c", "echo step"], echo: false });
   const main = new URL("../executor/main.ts", import.meta.url).pathname;
   const ms = await shell(
-    `for i in $(seq 1 ${n}); do '${Deno.execPath()}' run -A --no-config '${main}' --step '${step}' >/dev/null; done`,
+    `for i in $(seq 1 ${n}); do '${Deno.execPath()}' run -A --config '${CONFIG}' '${main}' --step '${step}' >/dev/null; done`,
   );
   const floor = (ms - shellMs) / n;
   const of = typeof skiff === "string" ? "" : ` of the ${f1((skiff.wallMs - shellMs) / n)} ms/node above`;
   return `  executor alone in a shell loop: ${f1(ms / 1000)} s, ${f1(floor)} ms/step over the shell${of} ` +
-    `(a Deno start per step; the remainder is the controller's)`;
+    `(a Deno start per step)`;
+}
+
+/**
+ * What a step costs on the process runtime now: its supervisor (process_supervisor.ts, a Perl
+ * program) started once per step on the same command in a shell loop, with a node directory each.
+ */
+async function supervisorFloor(n: number, skiff: Measurement | string, shellMs: number): Promise<string> {
+  const { SUPERVISOR_SCRIPT, supervisorTools } = await import(
+    "../controller/local/runtime/process_supervisor.ts"
+  );
+  const dir = await Deno.makeTempDir({ prefix: "skiff-bench-sup-" });
+  const ms = await shell(
+    `for i in $(seq 1 ${n}); do mkdir "${dir}/$i"; ` +
+      `'${supervisorTools().perl}' -e "$SKIFF_SUP" "${dir}/$i/step.json" "${dir}/$i" now sh -c "echo step-$i"; done`,
+    { SKIFF_SUP: SUPERVISOR_SCRIPT },
+  );
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+  const floor = (ms - shellMs) / n;
+  const of = typeof skiff === "string" ? "" : ` of the ${f1((skiff.wallMs - shellMs) / n)} ms/node above`;
+  return `  supervisor alone in a shell loop: ${f1(ms / 1000)} s, ${f1(floor)} ms/step over the shell${of} ` +
+    `(what the process runtime starts per step; the remainder is the controller's and the host's)`;
 }
 
 /** Runs the host benchmark and returns its lines. */
@@ -155,6 +178,8 @@ export async function runHostBench(): Promise<string[]> {
   const seq = await measure({ shape: "seq", n: z.seq, runtime: "process" }, z.capSeconds);
   const seqShell = await shell(`for i in $(seq 1 ${z.seq}); do sh -c "echo step-$i"; done`);
   lines.push(...againstShell(`process runtime, ${z.seq} sequential steps`, seq, z.seq, seqShell));
+  lines.push(await supervisorFloor(z.seq, seq, seqShell));
+  // The Deno executor the process runtime started per step before (still what runs in Pods).
   lines.push(await executorFloor(z.seq, seq, seqShell));
   const fan = await measure(
     { shape: "fanout", n: z.fanout, runtime: "process", parallelism: z.parallelism },

@@ -5,12 +5,21 @@
  * same capture code.
  */
 export * from "./types.ts";
-export { collectOutputs, errorText, type OutputFiles, TailBuffer, trimOneNewline } from "./capture.ts";
+export {
+  type CollectedOutputs,
+  collectOutputs,
+  errorText,
+  type OutputFiles,
+  TailBuffer,
+  trimOneNewline,
+} from "./capture.ts";
 export { LineSplitter, pump, StepLog } from "./logs.ts";
 export {
   DEADLINE_MESSAGE,
+  type Ended,
   StartError,
   type StepChild,
+  stepResult,
   type SuperviseOptions,
   superviseStep,
 } from "./supervise.ts";

@@ -4,7 +4,14 @@
  * `collectOutputs`. The command itself is behind `StepChild`, so the same supervision serves a host
  * process (executor/main.ts) and a container driven from outside (the podman runtime).
  */
-import { collectOutputs, errorText, type OutputFiles, TailBuffer, trimOneNewline } from "./capture.ts";
+import {
+  type CollectedOutputs,
+  collectOutputs,
+  errorText,
+  type OutputFiles,
+  TailBuffer,
+  trimOneNewline,
+} from "./capture.ts";
 import { type Echo, LineSplitter, pump, StepLog } from "./logs.ts";
 import { DEFAULT_GRACE_SECONDS, type StepDescription, type StepResult } from "./types.ts";
 
@@ -115,21 +122,40 @@ export async function superviseStep(opts: SuperviseOptions): Promise<StepResult>
   clearTimeout(drainTimer);
   await log.close();
 
-  const stdout = tail.text();
   const outputs = await collectOutputs(desc.outputs, opts.files, desc.artifactDir);
-  const finishedAt = iso();
+  return stepResult({ exitCode, stdout: tail.text(), outputs, stopReason, startedAt, finishedAt: iso() });
+}
+
+/** What a command that ran left, for {@link stepResult}. */
+export interface Ended {
+  exitCode: number;
+  /** The kept tail of stdout (last 256 KiB). */
+  stdout: string;
+  outputs: CollectedOutputs;
+  /** Set when the step was stopped (by request or at its deadline): the step fails with it. */
+  stopReason?: string | undefined;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/**
+ * The result of a command that ran, by Argo's rules: stopped -> Failed with the reason; non-zero
+ * exit -> Failed; a missing output -> Error; else Succeeded. `result` is stdout with one trailing
+ * newline trimmed. Shared by every way a step runs (this supervision, the process runtime's).
+ */
+export function stepResult(e: Ended): StepResult {
   const base = {
-    exitCode,
-    result: trimOneNewline(stdout),
-    stdout,
-    parameters: outputs.parameters,
-    artifacts: outputs.artifacts,
-    startedAt,
-    finishedAt,
+    exitCode: e.exitCode,
+    result: trimOneNewline(e.stdout),
+    stdout: e.stdout,
+    parameters: e.outputs.parameters,
+    artifacts: e.outputs.artifacts,
+    startedAt: e.startedAt,
+    finishedAt: e.finishedAt,
   };
-  if (stopReason !== undefined) return { ...base, phase: "Failed", message: stopReason };
-  if (exitCode !== 0) return { ...base, phase: "Failed", message: `Error (exit code ${exitCode})` };
-  if (outputs.error !== undefined) return { ...base, phase: "Error", message: outputs.error };
+  if (e.stopReason !== undefined) return { ...base, phase: "Failed", message: e.stopReason };
+  if (e.exitCode !== 0) return { ...base, phase: "Failed", message: `Error (exit code ${e.exitCode})` };
+  if (e.outputs.error !== undefined) return { ...base, phase: "Error", message: e.outputs.error };
   return { ...base, phase: "Succeeded" };
 }
 

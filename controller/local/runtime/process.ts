@@ -1,6 +1,6 @@
 /**
- * The process runtime: each step is a host process run by the executor (`executor/main.ts`, started
- * detached with `deno run`), for machines without a container engine. Images are ignored (with one
+ * The process runtime: each step is a host process run by a small sh supervisor (started detached,
+ * see process_supervisor.ts), for machines without a container engine. Images are ignored (with one
  * warning per image); their entrypoints come from the entrypoint table. Absolute paths are mapped
  * into a per-node sandbox (see sandbox.ts), volumes are directories under the data dir.
  *
@@ -8,17 +8,21 @@
  * first-in-first-out queue.
  *
  * A node's directory records how far it got: run.json (the runtime meant to run it), step.json
- * (about to spawn its executor), executor.pid (the executor claimed it, written by the executor
- * itself before the command starts, and only once), state.json, main.log and result.json. So a
- * restarted host reports a finished step's result, adopts a step whose executor still runs (also
- * one spawned just before the host died, found by its command line), starts a step whose command
- * never started, and reports Error ("lost") for one that died with the host, which the engine
- * retries as Argo retries a deleted pod. A step is never run twice: two executors of one step
- * race for executor.pid and the loser runs nothing.
+ * (about to spawn its supervisor), executor.pid (the supervisor claimed it, written by the
+ * supervisor itself before the command starts, and only once), state.json, main.log, stdout, exit
+ * (the command ended) and result.json (collected by the host). So a restarted host reports a
+ * finished step's result, collects one that ended while no host ran, adopts a step whose
+ * supervisor still runs (also one spawned just before the host died, found by its command line),
+ * starts a step whose command never started, and reports Error ("lost") for one that died with the
+ * host, which the engine retries as Argo retries a deleted pod. A step is never run twice: two
+ * supervisors of one step race for executor.pid and the loser runs nothing.
+ *
+ * Stopping is the host's: SIGTERM to the command's process group, SIGKILL when the grace period
+ * is over; a step's deadline is a timer here (re-armed by a restarted host that adopts the step).
  */
 import type { NodeObservation, RunSpec } from "../../engine/actions.ts";
 import type { RunningState, StepDescription, StepResult } from "../../../executor/mod.ts";
-import { CLAIMED_EXIT_CODE, writeJsonAtomic } from "../../../executor/mod.ts";
+import { CLAIMED_EXIT_CODE, DEADLINE_MESSAGE, prepareArgv, writeJsonAtomic } from "../../../executor/mod.ts";
 import { DEFAULT_ENTRYPOINTS, type ImageEntrypoint } from "../../engine/images.ts";
 import { isFinal, NodeLayout, observationOf, Observations, readJson } from "./common.ts";
 import type { ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./mod.ts";
@@ -26,6 +30,8 @@ import { readinessProbe, waitReady } from "./readiness.ts";
 import { describeStep } from "./process_step.ts";
 import { LocalResources } from "./resources.ts";
 import { executorPid, findExecutor, isAlive, signal } from "./process_pids.ts";
+import { startProblem, supervisorArgv, supervisorTools } from "./process_supervisor.ts";
+import { collectStep, recordedExit } from "./process_collect.ts";
 import { defaultMaxSteps, StepSlots } from "./slots.ts";
 
 /** Options of the process runtime. */
@@ -36,8 +42,6 @@ export interface ProcessRuntimeOptions {
   entrypoints?: Record<string, ImageEntrypoint>;
   /** Seconds between SIGTERM and SIGKILL when a step is stopped (default 30, or the pod's terminationGracePeriodSeconds). */
   graceSeconds?: number;
-  /** How to run the executor; the step file's path is appended. Default: this Deno running executor/main.ts. */
-  executorCommand?: string[];
   /** Secrets and ConfigMaps the steps read (default: none, more can be added to `resources`). */
   resources?: LocalResources;
   /** Where warnings go (default console.warn). */
@@ -54,22 +58,25 @@ export interface ProcessRuntimeOptions {
 
 /** Points in starting a step (for tests that kill or pause a host exactly there). */
 export interface StartHooks {
-  /** step.json is written; the executor is not spawned yet. */
+  /** step.json is written; the supervisor is not spawned yet. */
   beforeSpawn?(dir: string): void | Promise<void>;
-  /** The executor is spawned; the runtime has recorded nothing of it yet. */
+  /** The supervisor is spawned; the runtime has recorded nothing of it yet. */
   afterSpawn?(dir: string, pid: number): void | Promise<void>;
 }
-
-const EXECUTOR_MAIN = new URL("../../../executor/main.ts", import.meta.url).pathname;
 
 interface Tracked {
   run: RunSpec;
   dir: string;
+  /** The supervisor's pid (it leads its own process group). */
   pid: number;
   child?: Deno.ChildProcess;
   done: Promise<void>;
   killReason?: string;
   poll?: ReturnType<typeof setInterval>;
+  deadline?: ReturnType<typeof setTimeout>;
+  /** The step as described at spawn (read from step.json when adopted). */
+  desc?: StepDescription;
+  startedAt?: string;
   /** Holds one of the runtime's slots (every step but daemons). */
   slot: boolean;
 }
@@ -155,7 +162,7 @@ export class ProcessRuntime implements Runtime {
       }
       const message = e instanceof StepProblem
         ? e.message
-        : `skiff could not start the step's executor: ${e instanceof Error ? e.message : e}`;
+        : `skiff could not start the step's supervisor: ${e instanceof Error ? e.message : e}`;
       await this.#finishWith(run, dir, { phase: "Error", message }).catch((e2) =>
         this.#obs.set(run, {
           phase: "Error",
@@ -181,26 +188,73 @@ export class ProcessRuntime implements Runtime {
     } catch (e) {
       throw new StepProblem(e instanceof Error ? e.message : String(e));
     }
+    if (run.deadline !== undefined && Date.parse(run.deadline) <= Date.now()) {
+      // Past its deadline before it started: it fails without running, as the executor's did.
+      if (hold.slot) {
+        hold.slot = false;
+        this.#release();
+      }
+      return await this.#finishWith(run, dir, { phase: "Failed", message: DEADLINE_MESSAGE });
+    }
+    // What the executor did before starting the command: write the script, make the working dir.
+    let argv: string[];
+    try {
+      argv = await prepareArgv(desc);
+    } catch (e) {
+      throw new StepProblem(e instanceof Error ? e.message : String(e));
+    }
+    const cwd = desc.workingDir ?? `${dir}/root`;
+    await Deno.mkdir(cwd, { recursive: true });
+    const problem = startProblem(argv[0]!, desc.env ?? {}, cwd);
+    if (problem !== undefined) throw new StepProblem(problem);
+    const tools = supervisorTools();
     await writeJsonAtomic(`${dir}/step.json`, desc);
     await this.options.hooks?.beforeSpawn?.(dir);
-    const [program, ...pre] = this.options.executorCommand ??
-      [Deno.execPath(), "run", "-A", "--no-config", EXECUTOR_MAIN];
+    const startedAt = new Date().toISOString();
+    const [program, ...args] = supervisorArgv(tools, dir, cwd, startedAt, argv);
     const child = new Deno.Command(program!, {
-      args: [...pre, `${dir}/step.json`],
+      args,
       cwd: dir,
+      ...(desc.env ? { env: desc.env } : {}),
       detached: true,
       stdin: "null",
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const tracked: Tracked = { run, dir, pid: child.pid, child, done: Promise.resolve(), slot: hold.slot };
+    const tracked: Tracked = {
+      run,
+      dir,
+      pid: child.pid,
+      child,
+      done: Promise.resolve(),
+      slot: hold.slot,
+      desc,
+      startedAt,
+    };
     hold.slot = false; // the tracked step gives it back when it ends
     await this.options.hooks?.afterSpawn?.(dir, child.pid);
     tracked.done = child.status.then((s) => this.#collect(tracked, s.code)).catch((e) =>
       this.#failed(tracked, e)
     );
     this.#tracked.set(run.nodeId, tracked);
-    this.#watchReadiness(tracked, new Date().toISOString());
+    this.#armDeadline(tracked);
+    this.#watchReadiness(tracked, startedAt);
+  }
+
+  /** Stops the step at its deadline, as the executor did. */
+  #armDeadline(t: Tracked): void {
+    if (t.run.deadline === undefined) return;
+    const at = Date.parse(t.run.deadline);
+    const arm = () => {
+      // setTimeout cannot wait longer than 2^31-1 ms (about 24 days): wait in steps.
+      const ms = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
+      t.deadline = setTimeout(() => {
+        if (Date.now() < at) return arm();
+        this.kill(t.run.nodeId, DEADLINE_MESSAGE).catch(() => {});
+      }, ms);
+    };
+    arm();
+    t.done.finally(() => clearTimeout(t.deadline));
   }
 
   /** Gives a slot back and starts the steps waiting for one. */
@@ -239,18 +293,26 @@ export class ProcessRuntime implements Runtime {
     // Spawned just before the host died, and not claiming yet? Its command line names step.json.
     if (pid === undefined && await exists(`${dir}/step.json`)) pid = findExecutor(dir);
     if (pid !== undefined && isAlive(pid, dir)) {
-      const state = await readJson<RunningState>(`${dir}/state.json`);
+      const state = await readState(dir);
       const tracked: Tracked = { run, dir, pid, done: Promise.resolve(), slot: !run.daemon };
+      if (state) tracked.startedAt = state.startedAt;
       if (tracked.slot) this.#slots.take();
       tracked.done = this.#exited(tracked).then(() => this.#collect(tracked, undefined)).catch((e) =>
         this.#failed(tracked, e)
       );
       this.#tracked.set(nodeId, tracked);
+      this.#armDeadline(tracked);
       this.#watchReadiness(tracked, state?.startedAt ?? new Date().toISOString());
       return "reported";
     }
     // It may have ended between the looks above.
     if (await this.#reportResult(run, dir)) return "reported";
+    if (await recordedExit(dir) !== undefined) {
+      // Its command ended while no host ran (or before the host collected it): collect it now.
+      const t: Tracked = { run, dir, pid: pid ?? 0, done: Promise.resolve(), slot: false };
+      await this.#collect(t, undefined);
+      return "reported";
+    }
     if (await executorPid(dir) === undefined) return "unstarted";
     await this.#finishWith(run, dir, {
       phase: "Error",
@@ -267,7 +329,7 @@ export class ProcessRuntime implements Runtime {
     return result !== undefined;
   }
 
-  /** Resolves once the executor `t.pid` (not a child of this process) has ended. */
+  /** Resolves once the supervisor `t.pid` (not a child of this process) has ended. */
   #exited(t: Tracked): Promise<void> {
     return new Promise<void>((resolve) => {
       clearInterval(t.poll);
@@ -292,11 +354,11 @@ export class ProcessRuntime implements Runtime {
     );
   }
 
-  /** The executor has ended: report its result (or that it left none). */
+  /** The supervisor has ended: collect the step's result (or report that it left none). */
   async #collect(t: Tracked, code: number | undefined): Promise<void> {
     if (this.#closed) return; // a closed runtime records nothing: the next one finds the node as it is
     if (code === CLAIMED_EXIT_CODE) {
-      // Another executor of this step claimed it first (one spawned before a restart): follow that one.
+      // Another supervisor of this step claimed it first (one spawned before a restart): follow that one.
       const other = await executorPid(t.dir);
       if (other !== undefined && other !== t.pid && isAlive(other, t.dir)) {
         t.pid = other;
@@ -310,17 +372,26 @@ export class ProcessRuntime implements Runtime {
       t.slot = false;
       this.#release();
     }
-    const result = await readJson<StepResult>(`${t.dir}/result.json`).catch(() => undefined);
+    clearTimeout(t.deadline);
+    // Collected already (by a host that died right after, or the other claimant's host)?
+    if (await this.#reportResult(t.run, t.dir).catch(() => false)) return;
+    const exitCode = await recordedExit(t.dir);
     let obs: NodeObservation;
-    if (result) {
+    if (exitCode !== undefined) {
+      const desc = t.desc ?? await readJson<StepDescription>(`${t.dir}/step.json`);
+      if (!desc) throw new Error(`${t.dir}/step.json is missing`);
+      const startedAt = t.startedAt ?? (await readState(t.dir))?.startedAt ?? new Date().toISOString();
+      const result = await collectStep(t.dir, desc, { exitCode, stopReason: t.killReason, startedAt });
+      await writeJsonAtomic(`${t.dir}/result.json`, result);
       obs = observationOf(result, LOCAL_IP);
-      if (t.killReason !== undefined && obs.phase !== "Succeeded") obs.message = t.killReason;
     } else {
       obs = {
         phase: t.killReason !== undefined ? "Failed" : "Error",
         finishedAt: new Date().toISOString(),
         message: t.killReason ??
-          `the executor exited${code === undefined ? "" : ` with code ${code}`} without a result (${t.dir})`,
+          `the step's supervisor exited${
+            code === undefined ? "" : ` with code ${code}`
+          } without recording its command's exit code (${t.dir})`,
       };
       await writeJsonAtomic(`${t.dir}/result.json`, {
         ...obs,
@@ -385,29 +456,51 @@ export class ProcessRuntime implements Runtime {
     await this.#launching.get(nodeId);
     const t = this.#tracked.get(nodeId);
     if (!t) return;
+    const first = t.killReason === undefined;
     t.killReason ??= reason;
-    // Until the executor has claimed the step it may not be listening for SIGTERM yet.
-    let exited = false;
-    t.done.then(() => (exited = true));
-    for (let i = 0; i < 200 && !exited; i++) {
-      if (await exists(`${t.dir}/executor.pid`)) break;
-      await new Promise((r) => setTimeout(r, 50));
+    if (!first) return await t.done; // already being stopped
+    await this.#signalStep(t, "SIGTERM");
+    if (await this.#endsWithin(t, this.#graceSeconds(t.run) * 1000)) return;
+    // The grace period is over: end the command and all it started.
+    await this.#signalStep(t, "SIGKILL");
+    if (await this.#endsWithin(t, 3000)) return;
+    // Still not over (something that left the command's group holds its stdout): end the supervisor.
+    signal(-t.pid, "SIGKILL");
+    await t.done;
+  }
+
+  /**
+   * Signals the step's command (its process group). A supervisor that has just been spawned starts
+   * the command within milliseconds: it is waited for (so a stopped step ends with its command's
+   * exit code, as a container does). One that does not start it in time has its own group
+   * signalled, which ends the start (the step ends as stopped), then the command's group once more
+   * in case it started in between.
+   */
+  async #signalStep(t: Tracked, sig: "SIGTERM" | "SIGKILL"): Promise<void> {
+    const group = async () => (await readState(t.dir))?.childPid;
+    let pgid = await group();
+    let ended = false;
+    t.done.then(() => (ended = true));
+    for (let i = 0; i < 400 && pgid === undefined && !ended; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      pgid = await group();
     }
-    signal(t.pid, "SIGTERM");
-    const graceMs = this.#graceSeconds(t.run) * 1000 + 3000;
+    if (pgid === undefined && !ended) {
+      signal(-t.pid, sig);
+      pgid = await group();
+    }
+    if (pgid !== undefined) signal(-pgid, sig);
+  }
+
+  /** Whether the step ends within `ms`. */
+  async #endsWithin(t: Tracked, ms: number): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = await Promise.race([
-      t.done.then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs))),
+    const ended = await Promise.race([
+      t.done.then(() => true),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
     ]);
     clearTimeout(timer);
-    if (timedOut) {
-      // The executor did not end in time: end it and the command's process group.
-      const state = await readJson<RunningState>(`${t.dir}/state.json`).catch(() => undefined);
-      signal(t.pid, "SIGKILL");
-      if (state?.childPid) signal(-state.childPid, "SIGKILL");
-      await t.done;
-    }
+    return ended;
   }
 
   async adopt(workflow: WorkflowRef, nodeId: string): Promise<NodeObservation | undefined> {
@@ -432,6 +525,7 @@ export class ProcessRuntime implements Runtime {
         if (!run) continue;
         let state: RuntimeStep["state"] = "lost";
         if (await readJson(`${dir}/result.json`).catch(() => undefined)) state = "finished";
+        else if (await recordedExit(dir) !== undefined) state = "finished"; // collected when adopted
         else {
           let pid = await executorPid(dir);
           const claimed = pid !== undefined;
@@ -474,6 +568,7 @@ export class ProcessRuntime implements Runtime {
     await Promise.allSettled([...this.#launching.values()]);
     for (const t of this.#tracked.values()) {
       clearInterval(t.poll);
+      clearTimeout(t.deadline);
       t.child?.unref();
     }
   }
@@ -488,6 +583,14 @@ function running(startedAt: string, daemon: boolean, ready = true): NodeObservat
   return ready
     ? { phase: "Running", startedAt, podIP: LOCAL_IP, daemonReady: true }
     : { phase: "Running", startedAt, podIP: LOCAL_IP };
+}
+
+/**
+ * The supervisor's state.json; undefined when absent or not complete yet (it is written in one
+ * write, not renamed into place, to keep the supervisor free of extra processes).
+ */
+async function readState(dir: string): Promise<RunningState | undefined> {
+  return await readJson<RunningState>(`${dir}/state.json`).catch(() => undefined);
 }
 
 async function exists(path: string): Promise<boolean> {

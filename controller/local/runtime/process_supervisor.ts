@@ -1,0 +1,158 @@
+/**
+ * The per-step supervisor of the process runtime: a small Perl program (no modules, so it starts in
+ * a few milliseconds), started detached (its own session) so that it outlives a host that dies.
+ * Starting it costs a few milliseconds where starting a Deno executor per step cost ~50 ms;
+ * everything the executor did after the command's exit (result, output parameters, artifacts) the
+ * host does in-process (process_collect.ts), and stopping (SIGTERM, SIGKILL after the grace period,
+ * the deadline) is the host's too (process.ts). Perl rather than sh: one process must read both
+ * output streams, so that the log keeps their order (two `tee`s race each other).
+ *
+ * What the supervisor leaves in the node's directory, in order:
+ * - `executor.pid`: its claim on the step, created only if absent (O_EXCL): a second supervisor of
+ *   the same step (a host that crashed mid-start) runs nothing and exits CLAIMED_EXIT_CODE.
+ * - `state.json`: `{pid, childPid, startedAt}`, renamed into place; `childPid` is the command, which
+ *   leads its own process group, so a stop reaches everything it started.
+ * - `main.log`: stdout and stderr appended line by line as they come (a partial line is held until
+ *   its newline, as the executor did), and `stdout`: stdout alone, read for `result`.
+ * - `exit`: the command's exit code (128+N for signal N), renamed into place once the command ended
+ *   and its output was drained. A supervisor killed before that leaves none, so a host that finds no
+ *   `exit` file knows the step was lost, not finished.
+ *
+ * When the command exits, what it left running in its process group is killed (as when a
+ * container's PID 1 exits); something that left the group and holds the output open is no longer
+ * read 2 s after the command's exit (the executor's drain time).
+ */
+
+/**
+ * @ARGV: `<dir>/step.json` (naming the step in this process's command line, which is how a
+ * restarted host tells its supervisor from a reused pid), the working directory, the start time,
+ * then the command. Flags are Linux's (O_WRONLY|O_CREAT|O_EXCL = 0301, WNOHANG = 1). The command's
+ * exit is seen by polling waitpid between reads: the (empty) SIGCHLD handler only cuts a select
+ * short, and the 0.25 s timeout covers a SIGCHLD that came just before select began.
+ */
+export const SUPERVISOR_SCRIPT = String.raw`
+my ($s, $wd, $at, @cmd) = @ARGV;
+(my $d = $s) =~ s{/[^/]*$}{};
+sub put { my ($p, $t) = @_; open(my $f, '>', "$p.tmp") or die; print $f $t; close $f; rename("$p.tmp", $p) }
+unless (sysopen(my $pf, "$d/executor.pid", 0301, 0644)) { exit(-e "$d/executor.pid" ? 75 : 1) }
+else { syswrite($pf, "$$
+"); close $pf }
+pipe(my $or, my $ow) or die; pipe(my $er, my $ew) or die;
+my ($status, $ended);
+my $pid;
+$SIG{CHLD} = sub { };
+$pid = fork() // die "fork: $!";
+if ($pid == 0) {
+  $SIG{CHLD} = 'DEFAULT';
+  close $or; close $er;
+  open(STDOUT, '>&', $ow) or die; open(STDERR, '>&', $ew) or die;
+  close $ow; close $ew;
+  setpgrp(0, 0);
+  chdir($wd) or do { print STDERR "cannot enter $wd: $!
+"; exit 127 };
+  exec { $cmd[0] } @cmd;
+  print STDERR "exec $cmd[0]: $!
+"; exit 127;
+}
+setpgrp($pid, $pid);
+close $ow; close $ew;
+put("$d/state.json", qq({"pid":$$,"childPid":$pid,"startedAt":"$at"}
+));
+open(my $log, '>>', "$d/main.log") or die; open(my $out, '>', "$d/stdout") or die;
+my %part = (fileno($or) => '', fileno($er) => '');
+my @open = ($or, $er);
+while (@open) {
+  if (!defined $status && waitpid($pid, 1) == $pid) { $status = $?; $ended = time; kill('KILL', -$pid) }
+  my $rin = ''; vec($rin, fileno($_), 1) = 1 for @open;
+  my $wait = defined $ended ? $ended + 2 - time : 0.25;
+  last if defined $wait && $wait <= 0;
+  my $n = select(my $rout = $rin, undef, undef, $wait);
+  next if $n < 0;
+  last if $n == 0 && defined $ended;
+  for my $fh (@open) {
+    next unless vec($rout, fileno($fh), 1);
+    my $r = sysread($fh, my $chunk, 65536);
+    my $k = fileno($fh);
+    if (!$r) { syswrite($log, $part{$k}) if length $part{$k}; $part{$k} = ''; @open = grep { $_ != $fh } @open; next }
+    syswrite($out, $chunk) if $fh == $or;
+    $part{$k} .= $chunk;
+    my $i = rindex($part{$k}, "
+");
+    if ($i >= 0) { syswrite($log, substr($part{$k}, 0, $i + 1)); $part{$k} = substr($part{$k}, $i + 1) }
+    elsif (length($part{$k}) >= 65536) { syswrite($log, $part{$k}); $part{$k} = '' }
+  }
+}
+for (values %part) { syswrite($log, $_) if length }
+if (!defined $status) { waitpid($pid, 0); $status = $?; kill('KILL', -$pid) }
+put("$d/exit", ($status & 127 ? 128 + ($status & 127) : $status >> 8) . "
+");
+`;
+
+/** The programs the supervisor uses, found once on this machine's PATH. */
+export interface SupervisorTools {
+  perl: string;
+}
+
+let tools: SupervisorTools | undefined;
+
+/** Finds perl; throws saying it is needed. */
+export function supervisorTools(): SupervisorTools {
+  if (tools) return tools;
+  const path = Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+  const find = (name: string) => {
+    const found = lookPath(name, path, "/");
+    if (typeof found !== "string") {
+      throw new Error(`the process runtime needs \`${name}\` on this machine's PATH (${path})`);
+    }
+    return found;
+  };
+  tools = { perl: find("perl") };
+  return tools;
+}
+
+/** The supervisor's argv for a step whose files are in `dir`. */
+export function supervisorArgv(
+  t: SupervisorTools,
+  dir: string,
+  workingDir: string,
+  startedAt: string,
+  command: string[],
+): string[] {
+  return [t.perl, "-e", SUPERVISOR_SCRIPT, `${dir}/step.json`, workingDir, startedAt, ...command];
+}
+
+/**
+ * Where `program` would be executed from, as execvp finds it: a path with a slash relative to
+ * `cwd`, else the first executable on `path`. "denied" when only non-executable files were found,
+ * "missing" when nothing was.
+ */
+export function lookPath(program: string, path: string, cwd: string): string | "missing" | "denied" {
+  const candidates = program.includes("/")
+    ? [program.startsWith("/") ? program : `${cwd}/${program}`]
+    : path.split(":").map((p) => `${p === "" ? cwd : p}/${program}`);
+  let denied = false;
+  for (const c of candidates) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(c);
+    } catch {
+      continue;
+    }
+    if (info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0) return c;
+    denied = true;
+  }
+  return denied ? "denied" : "missing";
+}
+
+/**
+ * The error a step whose program cannot be executed ends with, worded as the executor (and Argo)
+ * word it; undefined when it can be executed. Checked before the supervisor starts, so that the
+ * step is an Error without an exit code, as when the executor could not start the command.
+ */
+export function startProblem(program: string, env: Record<string, string>, cwd: string): string | undefined {
+  const path = env.PATH ?? Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+  const found = lookPath(program, path, cwd);
+  if (found === "missing") return `failed to start: exec: "${program}": executable file not found in $PATH`;
+  if (found === "denied") return `failed to start: exec: "${program}": permission denied`;
+  return undefined;
+}
