@@ -16,6 +16,7 @@
  * CLAIMED_EXIT_CODE, so a step spawned twice (a host that crashed mid-start and recovered) runs once.
  */
 import { localFiles, prepareArgv, spawnLocal } from "./local.ts";
+import { storeOutputs, takeCredentials } from "./repository.ts";
 import { superviseStep } from "./supervise.ts";
 import { CLAIMED_EXIT_CODE, type RunningState, type StepDescription, type StepResult } from "./types.ts";
 
@@ -53,7 +54,9 @@ export async function runLocalStep(
       `another executor has claimed this step (${desc.pidFile} exists); it runs there, not here`,
     );
   }
-  const result = await superviseStep({
+  // Taken before the command starts, so that it does not inherit the repository's credentials.
+  const repoEnv = desc.uploads?.length ? takeCredentials(desc.uploads) : undefined;
+  let result = await superviseStep({
     desc,
     async start() {
       const argv = await prepareArgv(desc);
@@ -74,6 +77,9 @@ export async function runLocalStep(
       await writeJsonAtomic(desc.stateFile, state);
     },
   });
+  if (desc.uploads?.length) {
+    result = await storeOutputs(desc.uploads, desc.outputs?.artifacts ?? [], result, repoEnv);
+  }
   if (desc.resultFile) await writeJsonAtomic(desc.resultFile, result);
   return result;
 }

@@ -32,3 +32,6 @@ export {
   runLocalStep,
   writeJsonAtomic,
 } from "./main.ts";
+export { fetchArtifact, storeOutputs, takeCredentials } from "./repository.ts";
+export { credentialsOf, PART_BYTES, S3Client, type S3Credentials, S3Error } from "./s3.ts";
+export { packTgz, placeArtifact } from "./archive.ts";

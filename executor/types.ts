@@ -21,6 +21,48 @@ export interface OutputArtifactSpec {
   optional?: boolean;
 }
 
+/**
+ * An object in an S3 bucket. Credentials are not in it: they come from the environment variables
+ * named by `credentials` (default {@link S3_CREDENTIAL_ENV}), which a Pod fills from Secrets.
+ */
+export interface S3Object {
+  bucket: string;
+  /** host:port of the S3 API. */
+  endpoint: string;
+  /** http instead of https. */
+  insecure?: boolean;
+  region?: string;
+  key: string;
+  credentials?: { accessKey: string; secretKey: string };
+}
+
+/** The default environment variables of S3 credentials. */
+export const S3_CREDENTIAL_ENV = { accessKey: "SKIFF_S3_ACCESS_KEY", secretKey: "SKIFF_S3_SECRET_KEY" };
+
+/** An output artifact to store in an artifact repository once saved (Argo's `archive`: tar+gzip or none). */
+export interface ArtifactUpload {
+  name: string;
+  s3: S3Object;
+  archive: "tgz" | "none";
+}
+
+/** An input artifact fetched from a repository before the step (a Pod's `init`), placed under its name. */
+export interface ArtifactDownload {
+  name: string;
+  s3: S3Object;
+  /** A file or directory inside the artifact to place instead of all of it. */
+  subPath?: string;
+  /** File mode bits to set on what is placed. */
+  mode?: number;
+}
+
+/** An output artifact stored in a repository, as a WorkflowTaskResult reports it (Argo's shape). */
+export interface StoredArtifact {
+  name: string;
+  path: string;
+  s3: { key: string };
+}
+
 /** One step to run: the command, where its outputs are, and where to write what happened. */
 export interface StepDescription {
   /** The program and its leading arguments (the container's command, entrypoint already resolved). */
@@ -41,6 +83,8 @@ export interface StepDescription {
   outputs?: { parameters?: OutputParameterSpec[]; artifacts?: OutputArtifactSpec[] };
   /** Output artifacts are copied to `<artifactDir>/<name>`. Required when there are output artifacts. */
   artifactDir?: string;
+  /** Saved output artifacts to store in an artifact repository afterwards (a Pod's step). */
+  uploads?: ArtifactUpload[];
   /** stdout and stderr, line by line as they arrive, appended. */
   logFile?: string;
   /** The StepResult as JSON, written once when the step is over (atomically). */
@@ -79,6 +123,8 @@ export interface StepResult {
   parameters: Record<string, string>;
   /** Saved output artifacts: name -> where they were copied. */
   artifacts: Record<string, string>;
+  /** Those of them stored in an artifact repository (`uploads`). */
+  stored?: StoredArtifact[];
   /** Why the step did not succeed, in Argo's words where Argo has some. */
   message?: string;
   startedAt?: string;

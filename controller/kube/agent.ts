@@ -3,17 +3,21 @@
  * argoexec), in the executor image (deploy/Dockerfile.executor).
  *
  *   agent.js init   copy the executor (SKIFF_EXECUTOR_SRC, default /skiff) onto the shared emptyDir
- *                   /var/run/argo, write raw input artifacts (SKIFF_INPUT_ARTIFACTS) there
+ *                   /var/run/argo, write raw input artifacts (SKIFF_INPUT_ARTIFACTS) there and
+ *                   fetch those of the artifact repository (SKIFF_S3_INPUT_ARTIFACTS)
  *   agent.js wait   wait for the executor's result (/var/run/argo/result.json) and report it as a
  *                   WorkflowTaskResult named after the node; exit when `main` has ended
  *
  * It talks to the API with the pod's service account (create/patch workflowtaskresults, get its own
  * pod). It never writes the Workflow.
  */
-import type { StepResult } from "../../executor/types.ts";
+import type { ArtifactDownload, StepResult } from "../../executor/types.ts";
+// The pod's own program: fetching artifacts is the executor's code, bundled into agent.js with it.
+import { fetchArtifact } from "../../executor/repository.ts";
 import { isAlreadyExists, KubeClient, PODS, TASK_RESULTS } from "./client.ts";
 import { inClusterCredentials } from "./incluster.ts";
 import { EXECUTOR_DIR, INPUT_ARTIFACTS_DIR, RESULT_FILE, VAR_RUN_ARGO } from "./layout.ts";
+import { WAIT_FAILED } from "./observe.ts";
 import type { Pod } from "./pods.ts";
 import { type Reporter, type TaskResult, taskResultOf } from "./taskresult.ts";
 
@@ -36,9 +40,19 @@ export async function init(
     await Deno.writeTextFile(path, a.data);
     await Deno.chmod(path, 0o666).catch(() => {});
   }
-  console.log(
-    `init: executor copied to ${dest}${raw.length ? `, ${raw.length} input artifact(s) written` : ""}`,
-  );
+  // From the artifact repository; credentials come from the container's env (secretKeyRef).
+  const fetched = JSON.parse(env("SKIFF_S3_INPUT_ARTIFACTS") ?? "[]") as ArtifactDownload[];
+  for (const a of fetched) {
+    const path = `${root}/${INPUT_ARTIFACTS_DIR}/${a.name}`;
+    try {
+      await fetchArtifact(a.s3, path, a.subPath, env);
+    } catch (e) {
+      throw new Error(`failed to load input artifact "${a.name}": ${e instanceof Error ? e.message : e}`);
+    }
+    if (a.mode !== undefined) await Deno.chmod(path, a.mode);
+  }
+  const placed = raw.length + fetched.length;
+  console.log(`init: executor copied to ${dest}${placed ? `, ${placed} input artifact(s) placed` : ""}`);
 }
 
 async function copyTree(from: string, to: string): Promise<void> {
@@ -191,7 +205,11 @@ if (import.meta.main) {
   try {
     Deno.exit(await main(Deno.args));
   } catch (e) {
-    console.error(e instanceof Error ? e.message : e);
-    Deno.exit(1);
+    const message = e instanceof Error ? e.message : String(e);
+    console.error(message);
+    // Kubernetes puts this in the container's terminated state, where the controller reads why.
+    await Deno.writeTextFile("/dev/termination-log", message).catch(() => {});
+    // for `wait`, the controller reads this exit code as "the outputs were not reported"
+    Deno.exit(WAIT_FAILED);
   }
 }

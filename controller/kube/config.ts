@@ -3,7 +3,8 @@
  * `workflow-controller-configmap` keys where Argo has the same setting; values are YAML strings.
  */
 import { parseGoYaml } from "../spec/load.ts";
-import type { Workflow, WorkflowSpec } from "../spec/types.ts";
+import type { ArtifactRepository, Workflow, WorkflowSpec } from "../spec/types.ts";
+import { parseRepository } from "./artifact_repository.ts";
 import { DEFAULT_ENTRYPOINTS, type ImageConfig, imageConfigsOf } from "../engine/images.ts";
 
 /** The image of the `init` and `wait` containers of workflow pods. */
@@ -31,6 +32,8 @@ export interface ControllerConfig {
   instanceID: string;
   /** status.nodes is stored gzipped in status.compressedNodes once its JSON is larger (bytes). */
   nodeStatusCompressBytes: number;
+  /** Argo's default artifact repository (S3), for workflows without an artifactRepositoryRef. */
+  artifactRepository?: ArtifactRepository;
 }
 
 /** What images run without a command, for the images of Argo's examples (the local runtimes' table). */
@@ -92,6 +95,9 @@ export function parseConfig(data: Record<string, string> | undefined): Controlle
       }
     }
     cfg.images = { ...cfg.images, ...images };
+  }
+  if (data.artifactRepository) {
+    cfg.artifactRepository = parseRepository(yaml("artifactRepository"), "ConfigMap key artifactRepository");
   }
   if (data.workflowDefaults) {
     const d = yaml("workflowDefaults") as ControllerConfig["workflowDefaults"] | null;

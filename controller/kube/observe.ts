@@ -14,6 +14,9 @@ export type KubeObservation = NodeObservation & { podIP?: string };
 /** Message Kubernetes gives a pod stopped by activeDeadlineSeconds (how skiff stops pods). */
 export const POD_DEADLINE_REASON = "DeadlineExceeded";
 
+/** Exit code of a `wait` container that failed (agent.ts): the step's outputs were not reported. */
+export const WAIT_FAILED = 1;
+
 function mainStatus(pod: Pod): ContainerStatus | undefined {
   return pod.status?.containerStatuses?.find((c) => c.name === "main");
 }
@@ -34,13 +37,25 @@ export function observePod(pod: Pod, result: TaskResult | undefined, now: string
   }
 
   const podPhase = pod.status?.phase;
-  const waitDone =
-    pod.status?.containerStatuses?.find((c) => c.name === "wait")?.state?.terminated !== undefined;
+  const waitEnd = pod.status?.containerStatuses?.find((c) => c.name === "wait")?.state?.terminated;
   const podOver = podPhase === "Succeeded" || podPhase === "Failed";
   if (terminated) {
     // The executor writes its result before main exits; `wait` reports it. Until `wait` has ended
     // (or the pod is over) a report may still come.
-    if (!waitDone && !podOver) return { ...base, phase: "Running", ...(startedAt ? { startedAt } : {}) };
+    if (!waitEnd && !podOver) return { ...base, phase: "Running", ...(startedAt ? { startedAt } : {}) };
+    if (waitEnd?.exitCode === WAIT_FAILED && pod.status?.reason !== POD_DEADLINE_REASON) {
+      // `wait` could not report (e.g. its ServiceAccount may not create WorkflowTaskResults): the
+      // step's outputs are lost, which must not pass for a step that succeeded without any.
+      return {
+        ...base,
+        phase: "Error",
+        message: `the step's outputs could not be reported (wait container: ${
+          waitEnd.message?.trim() || waitEnd.reason || "failed"
+        })`,
+        finishedAt: terminated.finishedAt ?? now,
+        ...(startedAt ? { startedAt } : {}),
+      };
+    }
     const code = terminated.exitCode;
     const obs: KubeObservation = {
       ...base,
@@ -62,8 +77,9 @@ export function observePod(pod: Pod, result: TaskResult | undefined, now: string
       ? "Pod was active on the node longer than the specified deadline"
       : init
       ? `init container ${init.name} failed: ${
-        init.state?.terminated?.reason ?? ""
-      } (exit code ${init.state?.terminated?.exitCode})`
+        // the agent's termination message says why (e.g. an input artifact could not be fetched)
+        init.state?.terminated?.message?.trim() || init.state?.terminated?.reason ||
+        ""} (exit code ${init.state?.terminated?.exitCode})`
       : pod.status?.message ?? pod.status?.reason ?? "pod failed";
     return {
       ...base,
@@ -120,7 +136,8 @@ export function fromTaskResult(
     obs.parameters = Object.fromEntries(out.parameters.map((p) => [p.name, p.value]));
   }
   if (out.artifacts && out.artifacts.length > 0) {
-    obs.artifacts = Object.fromEntries(out.artifacts.map((a) => [a.name, a.path ?? ""]));
+    // The engine keeps the location as the host's: the repository key when stored there.
+    obs.artifacts = Object.fromEntries(out.artifacts.map((a) => [a.name, a.s3?.key ?? a.path ?? ""]));
   }
   // A plain non-zero exit is worded by the engine (Argo's message for the main container).
   const plainExit = phase === "Failed" && tr.message === `Error (exit code ${obs.exitCode})`;

@@ -21,12 +21,32 @@ import { ANNOTATION_NODE_ID, BY_WORKFLOW, LABEL_COMPLETED, LABEL_WORKFLOW } from
 import type { KubeObservation } from "./observe.ts";
 import { podFinished } from "./observe.ts";
 import { buildPod, claimsOf, type Pod, PodBuildError } from "./pods.ts";
+import { type ArtifactContext, outputPlans } from "./pod_artifacts.ts";
+import type { StatusArtifact } from "../engine/artifacts.ts";
 import type { ReconcilerDeps, ReconcileStats, WorkflowObject } from "./reconciler.ts";
 import { effectiveSpec } from "./templates.ts";
 
 /** How long pods whose node is done may keep running (sidecars, the report) before they are stopped. */
 const SIDECAR_GRACE_MS = 15_000;
 const NODE_DONE = new Set(["Succeeded", "Failed", "Error", "Skipped", "Omitted"]);
+
+/** The artifact side of a pod of `wf` (whose status is the one that decided to start it). */
+function artifactContext(wf: WorkflowObject, run: RunSpec): ArtifactContext {
+  const nodes = wf.status?.nodes ?? {};
+  const ctx: ArtifactContext = {
+    savedArtifact: (nodeId, artifact) => {
+      const a = nodes[nodeId]?.outputs?.artifacts?.find((a) => a.name === artifact) as
+        | StatusArtifact
+        | undefined;
+      return a && { location: a.local?.location, s3: a.s3 };
+    },
+    outputs: outputPlans(wf, run.templateName),
+    workflowUid: wf.metadata.uid ?? "",
+  };
+  if (wf.status?.artifactRepositoryRef) ctx.repository = wf.status.artifactRepositoryRef;
+  if (wf.metadata.creationTimestamp) ctx.creationTimestamp = wf.metadata.creationTimestamp;
+  return ctx;
+}
 
 /** Carries the reconciler's decisions out on pods. */
 export class PodActions {
@@ -96,7 +116,12 @@ export class PodActions {
     if (this.#d.pods.get(ns, run.podName) || this.isExpected(pk)) return;
     let pod: Pod;
     try {
-      pod = buildPod(run, { config: cfg, workflowUid: wf.metadata.uid ?? "", now: this.#d.now().getTime() });
+      pod = buildPod(run, {
+        config: cfg,
+        workflowUid: wf.metadata.uid ?? "",
+        now: this.#d.now().getTime(),
+        artifacts: artifactContext(wf, run),
+      });
     } catch (e) {
       if (!(e instanceof PodBuildError)) throw e;
       this.#fail(key, run.nodeId, e.message);

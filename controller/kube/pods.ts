@@ -2,11 +2,12 @@
  * RunSpec -> Pod, as Argo's emissary executor lays pods out:
  *
  * - `init` (executor image) copies the executor (deno, the glibc it needs, executor.js) onto the
- *   shared emptyDir `/var/run/argo` and writes raw input artifacts there;
+ *   shared emptyDir `/var/run/argo`, writes raw input artifacts there and fetches those of the
+ *   artifact repository (pod_artifacts.ts);
  * - `main` (the user's image) runs the executor, started by the copied dynamic loader so that it
  *   runs in any image; the executor runs the user's command (the step description is in
  *   `SKIFF_STEP`), captures `result`, output parameters and the exit code, and writes them to
- *   `/var/run/argo/result.json`;
+ *   `/var/run/argo/result.json`, after storing output artifacts in the artifact repository;
  * - `wait` (executor image) waits for that file and reports it as a WorkflowTaskResult, which is how
  *   outputs reach the controller: a pod never writes its Workflow.
  *
@@ -20,6 +21,7 @@ import { parseGoYaml } from "../spec/load.ts";
 import type { ControllerConfig } from "./config.ts";
 import { configuredArgv } from "../engine/images.ts";
 import type { KubeObject } from "./client.ts";
+import { type ArtifactContext, ArtifactPlanError, type PodArtifacts, podArtifacts } from "./pod_artifacts.ts";
 import {
   EXECUTOR_DIR,
   executorLaunch,
@@ -105,6 +107,8 @@ export interface PodContext {
   workflowUid: string;
   /** Now (ms since epoch), for the pod's activeDeadlineSeconds. */
   now: number;
+  /** The workflow's artifact repository and where other nodes' artifacts are. */
+  artifacts?: ArtifactContext;
 }
 
 /** The RunSpec cannot become a pod (the node is an Error with this message). */
@@ -123,12 +127,12 @@ export function buildPod(run: RunSpec, ctx: PodContext): Pod {
       `image "${main.image}": its entrypoint is unknown; give the template a \`command\`, or add the image to the \`images\` table of the controller's ConfigMap`,
     );
   }
-  for (const a of run.inputArtifacts) {
-    if (!("raw" in a.from)) {
-      throw new PodBuildError(
-        `input artifact "${a.name}": passing artifacts between steps needs an artifact repository, which skiff's Kubernetes host does not have yet (raw artifacts work)`,
-      );
-    }
+  let arts: PodArtifacts;
+  try {
+    arts = podArtifacts(run, ctx.artifacts ?? {});
+  } catch (e) {
+    if (e instanceof ArtifactPlanError) throw new PodBuildError(e.message);
+    throw e;
   }
   const podSpec = { ...run.podSpec };
   const grace = typeof podSpec.terminationGracePeriodSeconds === "number"
@@ -143,6 +147,7 @@ export function buildPod(run: RunSpec, ctx: PodContext): Pod {
     graceSeconds: Math.max(1, grace - 2),
     echo: true,
   };
+  if (arts.uploads.length > 0) desc.uploads = arts.uploads;
   if (main.workingDir) desc.workingDir = main.workingDir;
   if (run.script) desc.script = { source: run.script.source, path: SCRIPT_PATH };
   if (run.deadline) desc.deadline = run.deadline;
@@ -174,10 +179,12 @@ export function buildPod(run: RunSpec, ctx: PodContext): Pod {
   const raw = run.inputArtifacts.flatMap((
     a,
   ) => ("raw" in a.from ? [{ name: a.name, data: a.from.raw }] : []));
-  const init = agent(
-    "init",
-    raw.length > 0 ? [{ name: "SKIFF_INPUT_ARTIFACTS", value: JSON.stringify(raw) }] : [],
-  );
+  const initEnv: Container["env"] = [...arts.initEnv];
+  if (raw.length > 0) initEnv.push({ name: "SKIFF_INPUT_ARTIFACTS", value: JSON.stringify(raw) });
+  if (arts.downloads.length > 0) {
+    initEnv.push({ name: "SKIFF_S3_INPUT_ARTIFACTS", value: JSON.stringify(arts.downloads) });
+  }
+  const init = agent("init", initEnv);
   const wait = agent("wait");
 
   const mainContainer = container(main);
@@ -189,6 +196,7 @@ export function buildPod(run: RunSpec, ctx: PodContext): Pod {
     { name: "DENO_DIR", value: `${VAR_RUN_ARGO}/deno` },
     { name: "DENO_NO_UPDATE_CHECK", value: "1" },
     { name: "ARGO_NODE_ID", value: run.nodeId },
+    ...arts.mainEnv,
   ];
   mainContainer.volumeMounts = [...(mainContainer.volumeMounts ?? []), shared];
   const volumes: Record<string, unknown>[] = [{ name: "var-run-argo", emptyDir: {} }];
@@ -196,7 +204,8 @@ export function buildPod(run: RunSpec, ctx: PodContext): Pod {
     mainContainer.volumeMounts.push({ name: "argo-staging", mountPath: "/argo/staging" });
     volumes.push({ name: "argo-staging", emptyDir: {} });
   }
-  for (const a of raw) {
+  // Raw and fetched input artifacts are placed by `init` under the shared volume, mounted at their paths.
+  for (const a of [...raw, ...arts.downloads]) {
     mainContainer.volumeMounts.push({
       name: "var-run-argo",
       mountPath: run.inputArtifacts.find((x) => x.name === a.name)!.path,

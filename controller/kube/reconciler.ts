@@ -14,7 +14,9 @@
  */
 import { podName as enginePodName, reconcile } from "../engine/mod.ts";
 import type { NodeStatus, Workflow, WorkflowStatus } from "../spec/types.ts";
+import { type ConfigMapData, RepositoryRefError, resolveRepositoryRef } from "./artifact_repository.ts";
 import {
+  CONFIG_MAPS,
   EVENTS,
   isConflict,
   isNotFound,
@@ -177,21 +179,25 @@ export class Reconciler {
       delete status.message;
     }
 
-    if (needsTemplates(wf)) {
-      try {
-        status = await resolveTemplates({ ...wf, status }, this.#d.templates);
-      } catch (e) {
-        if (!(e instanceof TemplateRefError)) throw e;
-        const at = now.toISOString().replace(/\.\d{3}Z$/, "Z");
-        await this.#writeStatus(raw, {
-          ...status,
-          phase: "Error",
-          message: e.message,
-          startedAt: status.startedAt ?? at,
-          finishedAt: at,
-        }, cfg);
-        return;
-      }
+    try {
+      if (needsTemplates(wf)) status = await resolveTemplates({ ...wf, status }, this.#d.templates);
+      // The artifact repository is chosen once, when the workflow starts, and kept in its status.
+      status.artifactRepositoryRef ??= await resolveRepositoryRef(
+        wf,
+        cfg.artifactRepository,
+        (ns, name) => this.#configMap(ns, name),
+      );
+    } catch (e) {
+      if (!(e instanceof TemplateRefError) && !(e instanceof RepositoryRefError)) throw e;
+      const at = now.toISOString().replace(/\.\d{3}Z$/, "Z");
+      await this.#writeStatus(raw, {
+        ...status,
+        phase: "Error",
+        message: e.message,
+        startedAt: status.startedAt ?? at,
+        finishedAt: at,
+      }, cfg);
+      return;
     }
     wf = { ...wf, status };
 
@@ -206,6 +212,7 @@ export class Reconciler {
         `create it in namespace ${wf.metadata.namespace} with the label workflows.argoproj.io/configmap-type=Parameter`,
     });
 
+    result.status.artifactRepositoryRef ??= status.artifactRepositoryRef;
     if (storedJson !== canonicalJson(result.status)) {
       await this.#writeStatus(raw, result.status, cfg);
       this.#events(raw, JSON.parse(storedJson), result.status);
@@ -215,7 +222,7 @@ export class Reconciler {
 
     // The decisions, now that the status that made them is stored.
     const starts = result.actions.filter((a) => a.type === "start").map((a) => a.run);
-    await this.#pods.startAll(key, raw, starts, cfg);
+    await this.#pods.startAll(key, { ...raw, spec: wf.spec, status: result.status }, starts, cfg);
     for (const a of result.actions) {
       if (a.type === "kill") await this.#pods.kill(raw.metadata.namespace!, a.podName);
       if (a.type === "wake") this.#d.requeue(key, Date.parse(a.at));
@@ -295,6 +302,24 @@ export class Reconciler {
   #podNameOf(wf: Workflow, node: NodeStatus): string {
     // The engine's deterministic pod name of a node (as its kill actions name it).
     return podNameOf(wf.metadata.name ?? "", node);
+  }
+
+  /** A ConfigMap of a namespace (undefined when there is none). */
+  async #configMap(namespace: string, name: string): Promise<ConfigMapData | undefined> {
+    try {
+      const cm = await this.#d.client.get<KubeObject & { data?: Record<string, string> }>(
+        CONFIG_MAPS,
+        namespace,
+        name,
+      );
+      return {
+        ...(cm.data ? { data: cm.data } : {}),
+        ...(cm.metadata.annotations ? { annotations: cm.metadata.annotations } : {}),
+      };
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
   }
 
   // ---- writes

@@ -16,7 +16,8 @@ export interface TaskResult extends KubeObject {
     result?: string;
     exitCode?: string;
     parameters?: { name: string; value: string }[];
-    artifacts?: { name: string; path?: string }[];
+    /** Argo's shape: `s3.key` where the artifact repository holds it. */
+    artifacts?: { name: string; path?: string; s3?: { key: string } }[];
   };
 }
 
@@ -38,7 +39,9 @@ export function taskResultOf(result: StepResult, who: Reporter): TaskResult {
   const params = Object.entries(result.parameters ?? {});
   if (params.length > 0) outputs.parameters = params.map(([name, value]) => ({ name, value }));
   const arts = Object.entries(result.artifacts ?? {});
-  if (arts.length > 0) outputs.artifacts = arts.map(([name, path]) => ({ name, path }));
+  // Stored in the artifact repository: reported by key, as Argo's executor does; else by path in the pod.
+  if (result.stored && result.stored.length > 0) outputs.artifacts = result.stored.map((a) => ({ ...a }));
+  else if (arts.length > 0) outputs.artifacts = arts.map(([name, path]) => ({ name, path }));
   const tr: TaskResult = {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "WorkflowTaskResult",

@@ -22,7 +22,7 @@ export const KUBE_LIMITS: Record<string, string> = {
     Object.entries(RUNTIME_LIMITS.process).map(([k, v]) => [k, `fake kubelet (process runtime): ${v}`]),
   ),
   "artifacts.yaml":
-    "passing an artifact from one step to another needs an artifact repository, which the Kubernetes host does not have yet",
+    "the fake kubelet has no artifact repository (S3); this example runs on the real node instead (node_artifacts_cases.ts)",
   ...Object.fromEntries(
     Object.entries(knownGaps).filter(([k]) => k.startsWith("process:") && k !== "process:artifacts.yaml")
       .map(([k, v]) => [k.slice("process:".length), `fake kubelet (process runtime): ${v}`]),

@@ -12,10 +12,12 @@
 import { equal, ok } from "node:assert/strict";
 import { parse as parseYaml } from "yaml";
 import { PODS } from "../../controller/kube/client.ts";
+import type { ControllerConfig } from "../../controller/kube/config.ts";
 import type { Pod } from "../../controller/kube/pods.ts";
 import type { Workflow } from "../../controller/spec/types.ts";
 import { clusterEnv, eventually, lockNode, runStartScript, STATE, type TestCluster } from "./cluster.ts";
 import { newHarness } from "./harness.ts";
+import { artifactsOnNode } from "./node_artifacts_cases.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const EXECUTOR_IMAGE = "docker.io/skiff/executor:test";
@@ -96,6 +98,51 @@ ctr --address "${STATE}/containerd/containerd.sock" --namespace k8s.io images im
   }
 }
 
+/**
+ * The controller's configuration for real pods: the executor image built here, the API server on
+ * 127.0.0.1 (pods use the host's network), the workflows' ServiceAccount.
+ */
+function nodeConfig(c: TestCluster): Partial<ControllerConfig> {
+  return {
+    executor: {
+      image: EXECUTOR_IMAGE,
+      imagePullPolicy: "IfNotPresent",
+      env: [{ name: "KUBERNETES_SERVICE_HOST", value: "127.0.0.1" }, {
+        name: "KUBERNETES_SERVICE_PORT",
+        value: new URL(c.client.server).port,
+      }],
+    },
+    workflowDefaults: { spec: { serviceAccountName: "skiff-workflow", hostNetwork: true } },
+  };
+}
+
+/**
+ * The pods' ServiceAccount and its right to report results: the ClusterRole of
+ * deploy/rbac-workflow.yaml (so that these tests do not depend on the deploy tests having installed
+ * it), then deploy/namespace/workflow-rbac.yaml and its RoleBinding, as a user adds a namespace.
+ */
+async function workflowAccount(c: TestCluster, namespace: string): Promise<void> {
+  const role = (await Deno.readTextFile(`${ROOT}deploy/rbac-workflow.yaml`)).split(/^---$/m)
+    .find((doc) => /^kind: ClusterRole$/m.test(doc));
+  ok(role, "deploy/rbac-workflow.yaml has the ClusterRole skiff-workflow");
+  const cr = await c.kubectl(["apply", "--server-side", "--force-conflicts", "-f", "-"], role);
+  equal(cr.code, 0, cr.stderr);
+  const sa = await c.kubectl(["-n", namespace, "apply", "-f", `${ROOT}deploy/namespace/workflow-rbac.yaml`]);
+  equal(sa.code, 0, sa.stderr);
+  const rb = await c.kubectl([
+    "-n",
+    namespace,
+    "create",
+    "rolebinding",
+    "skiff-workflow",
+    "--clusterrole",
+    "skiff-workflow",
+    "--serviceaccount",
+    `${namespace}:skiff-workflow`,
+  ]);
+  equal(rb.code, 0, rb.stderr);
+}
+
 let releaseNode: (() => void) | undefined;
 
 /** Lets another test run have the machine's node (after this run's cluster, node included, stopped). */
@@ -128,43 +175,12 @@ export function defineNodeTests(
     });
 
   test("a workflow runs in real pods: init/wait/main, outputs through WorkflowTaskResults, logs from the kubelet", async (c) => {
-    const port = new URL(c.client.server).port;
     const h = await newHarness(c, "node", {
       kubelet: false,
-      config: {
-        executor: {
-          image: EXECUTOR_IMAGE,
-          imagePullPolicy: "IfNotPresent",
-          env: [{ name: "KUBERNETES_SERVICE_HOST", value: "127.0.0.1" }, {
-            name: "KUBERNETES_SERVICE_PORT",
-            value: port,
-          }],
-        },
-        workflowDefaults: { spec: { serviceAccountName: "skiff-workflow", hostNetwork: true } },
-      },
+      config: nodeConfig(c),
     });
     try {
-      // the pods' ServiceAccount and its right to report results (deploy/namespace/workflow-rbac.yaml)
-      const sa = await c.kubectl([
-        "-n",
-        h.namespace,
-        "apply",
-        "-f",
-        `${ROOT}deploy/namespace/workflow-rbac.yaml`,
-      ]);
-      equal(sa.code, 0, sa.stderr);
-      const rb = await c.kubectl([
-        "-n",
-        h.namespace,
-        "create",
-        "rolebinding",
-        "skiff-workflow",
-        "--clusterrole",
-        "skiff-workflow",
-        "--serviceaccount",
-        `${h.namespace}:skiff-workflow`,
-      ]);
-      equal(rb.code, 0, rb.stderr);
+      await workflowAccount(c, h.namespace);
       const created = await h.submit(parseYaml(`
 metadata: {generateName: real-}
 spec:
@@ -224,6 +240,14 @@ spec:
     } finally {
       await h.close();
     }
+  });
+
+  test("examples/artifacts.yaml passes its artifact through an S3 repository (s3proxy); without one it says what to configure", async (c) => {
+    await artifactsOnNode(c, {
+      image: BUSYBOX,
+      config: nodeConfig(c),
+      prepare: (h) => workflowAccount(c, h.namespace),
+    });
   });
 
   test("terminate stops a real running pod through activeDeadlineSeconds; the kubelet reports DeadlineExceeded", async (c) => {

@@ -119,6 +119,21 @@ Deno.test("observe: a pod over without a report falls back to main's exit code a
   );
 });
 
+Deno.test("observe: a wait container that could not report makes the node an Error saying why, not a Succeeded without outputs", () => {
+  const denied = ended("wait", 1);
+  denied.state!.terminated!.message =
+    'POST .../workflowtaskresults: 403 User "system:serviceaccount:ns:skiff-workflow" cannot create resource';
+  const p = pod({ phase: "Failed", containerStatuses: [denied, ended("main", 0)] });
+  deepEqual(observePod(p, undefined, NOW), {
+    phase: "Error",
+    message: `the step's outputs could not be reported (wait container: ${
+      denied.state!.terminated!.message
+    })`,
+    finishedAt: "2026-01-01T00:00:09Z",
+    startedAt: "2026-01-01T00:00:01Z",
+  });
+});
+
 Deno.test("observe: a pod that failed before main ran is an Error naming the init container", () => {
   const p = pod({ phase: "Failed", initContainerStatuses: [ended("init", 1)], containerStatuses: [] });
   deepEqual(observePod(p, undefined, NOW), {

@@ -1,0 +1,143 @@
+/**
+ * Tier (b), artifacts: examples/artifacts.yaml in real pods with an S3 artifact repository (s3proxy
+ * on this machine, tests/s3/server.ts), held to the example's own `# Expect-` headers as in the
+ * local tests. The step pods use the host's network (as all tier (b) pods here), so they reach the
+ * S3 server on 127.0.0.1; the credentials come from a Secret through secretKeyRef env vars.
+ */
+import { equal, match, ok } from "node:assert/strict";
+import { S3Client } from "../../executor/s3.ts";
+import { PODS } from "../../controller/kube/client.ts";
+import type { ControllerConfig } from "../../controller/kube/config.ts";
+import { ANNOTATION_NODE_ID } from "../../controller/kube/labels.ts";
+import type { Pod } from "../../controller/kube/pods.ts";
+import type { Template, Workflow } from "../../controller/spec/types.ts";
+import { exampleDocuments, localExamples, unmetExpectations } from "../e2e/examples_run.ts";
+import { startS3Server } from "../s3/server.ts";
+import type { TestCluster } from "./cluster.ts";
+import { type Harness, newHarness } from "./harness.ts";
+
+const BUCKET = "skiff-artifacts";
+
+/** examples/artifacts.yaml with its images replaced by `image` (the node has no registry). */
+function artifactsExample(
+  image: string,
+): { workflow: Workflow; check: (wf: Workflow, logs: Map<string, string>) => string[] } {
+  const ex = localExamples().find((e) => e.name === "artifacts.yaml")!;
+  const { workflow } = exampleDocuments(ex);
+  for (const t of workflow.spec.templates ?? []) {
+    const c = (t as Template).container;
+    if (c) c.image = image;
+  }
+  return { workflow, check: (wf, logs) => unmetExpectations(ex, { workflow: wf, logs }) };
+}
+
+/** The logs of each Pod node of a workflow, by node id (through the API, from the kubelet). */
+async function logsByNode(h: Harness, name: string): Promise<Map<string, string>> {
+  const pods = await h.client.list<Pod>(PODS, h.namespace, {
+    labelSelector: `workflows.argoproj.io/workflow=${name}`,
+  });
+  const nodeOf = new Map(
+    pods.items.map((p) => [p.metadata.name!, p.metadata.annotations?.[ANNOTATION_NODE_ID] ?? ""]),
+  );
+  const logs = new Map<string, string>();
+  for await (const e of h.service.workflowLogs(h.namespace, name, {}, AbortSignal.timeout(30_000))) {
+    const id = nodeOf.get(e.podName) ?? e.podName;
+    logs.set(id, `${logs.get(id) ?? ""}${e.content}\n`);
+  }
+  return logs;
+}
+
+/**
+ * Runs examples/artifacts.yaml on the node: once without a repository (the consuming step fails
+ * saying what to configure), once with one (it succeeds, and the artifact is in the bucket under
+ * Argo's default key).
+ */
+export async function artifactsOnNode(
+  c: TestCluster,
+  opts: { image: string; config: Partial<ControllerConfig>; prepare: (h: Harness) => Promise<void> },
+): Promise<void> {
+  const s3 = await startS3Server();
+  try {
+    const bucket = new S3Client({ endpoint: s3.endpoint, insecure: true }, {
+      accessKeyId: s3.accessKey,
+      secretAccessKey: s3.secretKey,
+    });
+    await bucket.createBucket(BUCKET);
+    const { workflow, check } = artifactsExample(opts.image);
+
+    const h = await newHarness(c, "art", {
+      kubelet: false,
+      config: {
+        ...opts.config,
+        artifactRepository: {
+          s3: {
+            bucket: BUCKET,
+            endpoint: s3.endpoint,
+            insecure: true,
+            accessKeySecret: { name: "s3-creds", key: "accesskey" },
+            secretKeySecret: { name: "s3-creds", key: "secretkey" },
+          },
+        },
+      },
+    });
+    try {
+      await opts.prepare(h);
+      const secret = await c.kubectl([
+        "-n",
+        h.namespace,
+        "create",
+        "secret",
+        "generic",
+        "s3-creds",
+        `--from-literal=accesskey=${s3.accessKey}`,
+        `--from-literal=secretkey=${s3.secretKey}`,
+      ]);
+      equal(secret.code, 0, secret.stderr);
+      const created = await h.submit(structuredClone(workflow));
+      const name = created.metadata.name!;
+      const done = await h.waitDone(name, 180_000);
+      const unmet = check(done, await logsByNode(h, name));
+      ok(unmet.length === 0, `artifacts.yaml on a real node:\n  ${unmet.join("\n  ")}`);
+      equal(done.status?.artifactRepositoryRef?.default, true);
+      equal(done.status?.artifactRepositoryRef?.artifactRepository?.s3?.bucket, BUCKET);
+      const generate = Object.values(done.status?.nodes ?? {}).find((n) =>
+        n.displayName === "generate-artifact"
+      )!;
+      const art = generate.outputs?.artifacts?.find((a) => a.name === "hello-art") as
+        | { local?: { location?: string } }
+        | undefined;
+      // Argo's default key: {{workflow.name}}/{{pod.name}}/<artifact>.tgz
+      const pods = await h.client.list<Pod>(PODS, h.namespace, {
+        labelSelector: `workflows.argoproj.io/workflow=${name}`,
+      });
+      const pod = pods.items.find((p) => p.metadata.annotations?.[ANNOTATION_NODE_ID] === generate.id)!;
+      const key = `${name}/${pod.metadata.name}/hello-art.tgz`;
+      equal(art?.local?.location, key);
+      ok(await bucket.exists(BUCKET, key), `s3://${BUCKET}/${key} exists`);
+    } finally {
+      await h.close();
+    }
+
+    // without a repository: the consumer cannot be started, and says what to configure
+    const bare = await newHarness(c, "noart", { kubelet: false, config: opts.config });
+    try {
+      await opts.prepare(bare);
+      const created = await bare.submit(structuredClone(workflow));
+      const done = await bare.waitDone(created.metadata.name!, 180_000);
+      const consume = Object.values(done.status?.nodes ?? {}).find((n) =>
+        n.displayName === "consume-artifact"
+      );
+      const summary = () =>
+        `${done.status?.phase}: ${done.status?.message ?? ""}; ${
+          Object.values(done.status?.nodes ?? {}).map((n) => `${n.displayName}=${n.phase} ${n.message ?? ""}`)
+            .join(", ")
+        }`;
+      equal(consume?.phase, "Error", summary());
+      match(consume?.message ?? "", /configure `artifactRepository`.*skiff-controller-config/);
+    } finally {
+      await bare.close();
+    }
+  } finally {
+    await s3.stop();
+  }
+}

@@ -1,0 +1,176 @@
+/**
+ * The executor's S3 artifact repository against a real S3 server (s3proxy, tests/s3/server.ts):
+ * objects in and out, Argo's tar+gzip archives both ways, and errors that name bucket, key and code.
+ */
+import assert from "node:assert/strict";
+import {
+  fetchArtifact,
+  PART_BYTES,
+  runLocalStep,
+  S3Client,
+  S3Error,
+  type S3Object,
+  type StepDescription,
+} from "../../executor/mod.ts";
+import { type S3Server, s3SkipReason, startS3Server } from "./server.ts";
+
+const skip = await s3SkipReason();
+let server: S3Server | undefined;
+
+function s3Test(name: string, fn: (s: S3Server, dir: string) => Promise<void>): void {
+  Deno.test({
+    name: `s3: ${name}${skip ? ` (skipped: ${skip})` : ""}`,
+    ignore: skip !== undefined,
+    fn: async () => {
+      server ??= await startS3Server();
+      const dir = await Deno.makeTempDir({ prefix: "skiff-s3-test-" });
+      try {
+        await fn(server, dir);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    },
+  });
+}
+
+const clientOf = (s: S3Server, secret = s.secretKey) =>
+  new S3Client({ endpoint: s.endpoint, insecure: true }, {
+    accessKeyId: s.accessKey,
+    secretAccessKey: secret,
+  });
+
+/** The environment the credentials come from in a pod (secretKeyRef env vars). */
+const envOf = (s: S3Server, secret = s.secretKey) => (name: string) =>
+  ({ SKIFF_S3_ACCESS_KEY: s.accessKey, SKIFF_S3_SECRET_KEY: secret } as Record<string, string>)[name];
+
+s3Test("a file goes in and comes back out unchanged", async (s, dir) => {
+  const c = clientOf(s);
+  await c.createBucket("round-trip");
+  await c.createBucket("round-trip"); // a second time is fine
+  const text = "hello world\n".repeat(50_000);
+  await Deno.writeTextFile(`${dir}/in.txt`, text);
+  await c.putFile("round-trip", "wf/pod 1/in.txt", `${dir}/in.txt`);
+  assert.equal(await c.exists("round-trip", "wf/pod 1/in.txt"), true);
+  assert.equal(await c.exists("round-trip", "wf/pod 1/other"), false);
+  await c.getFile("round-trip", "wf/pod 1/in.txt", `${dir}/out.txt`);
+  assert.equal(await Deno.readTextFile(`${dir}/out.txt`), text);
+
+  // larger than one part: a multipart upload, read back byte for byte
+  const big = new Uint8Array(PART_BYTES * 2 + 12345).map((_, i) => (i * 31) % 251);
+  await Deno.writeFile(`${dir}/big`, big);
+  await c.putFile("round-trip", "big", `${dir}/big`);
+  await c.getFile("round-trip", "big", `${dir}/big.out`);
+  assert.deepEqual(await Deno.readFile(`${dir}/big.out`), big);
+});
+
+s3Test(
+  "a step's output artifacts are stored as Argo's .tgz and unpacked where a later step wants them",
+  async (s, dir) => {
+    await clientOf(s).createBucket("artifacts");
+    const where = { bucket: "artifacts", endpoint: s.endpoint, insecure: true };
+    const desc: StepDescription = {
+      command: [
+        "sh",
+        "-c",
+        `echo hello world > ${dir}/hello.txt; mkdir -p ${dir}/d/sub; echo x > ${dir}/d/sub/x`,
+      ],
+      outputs: {
+        artifacts: [{ name: "file", path: `${dir}/hello.txt` }, { name: "dir", path: `${dir}/d` }, {
+          name: "plain",
+          path: `${dir}/hello.txt`,
+        }],
+      },
+      artifactDir: `${dir}/saved`,
+      uploads: [
+        { name: "file", s3: { ...where, key: "wf/pod/file.tgz" }, archive: "tgz" },
+        { name: "dir", s3: { ...where, key: "wf/pod/dir.tgz" }, archive: "tgz" },
+        { name: "plain", s3: { ...where, key: "wf/pod/hello.txt" }, archive: "none" },
+      ],
+      echo: false,
+    };
+    Deno.env.set("SKIFF_S3_ACCESS_KEY", s.accessKey);
+    Deno.env.set("SKIFF_S3_SECRET_KEY", s.secretKey);
+    const result = await runLocalStep(desc);
+    assert.equal(result.phase, "Succeeded", result.message ?? "");
+    assert.equal(
+      Deno.env.get("SKIFF_S3_SECRET_KEY"),
+      undefined,
+      "the step's command must not see the secret",
+    );
+    assert.deepEqual(result.stored, [
+      { name: "file", path: `${dir}/hello.txt`, s3: { key: "wf/pod/file.tgz" } },
+      { name: "dir", path: `${dir}/d`, s3: { key: "wf/pod/dir.tgz" } },
+      { name: "plain", path: `${dir}/hello.txt`, s3: { key: "wf/pod/hello.txt" } },
+    ]);
+
+    const env = envOf(s);
+    const obj = (key: string): S3Object => ({ ...where, key });
+    await fetchArtifact(obj("wf/pod/file.tgz"), `${dir}/in/message`, undefined, env);
+    assert.equal(await Deno.readTextFile(`${dir}/in/message`), "hello world\n");
+    await fetchArtifact(obj("wf/pod/dir.tgz"), `${dir}/in/tree`, undefined, env);
+    assert.equal(await Deno.readTextFile(`${dir}/in/tree/sub/x`), "x\n");
+    await fetchArtifact(obj("wf/pod/dir.tgz"), `${dir}/in/sub`, "sub", env);
+    assert.equal(await Deno.readTextFile(`${dir}/in/sub/x`), "x\n");
+    await fetchArtifact(obj("wf/pod/hello.txt"), `${dir}/in/plain`, undefined, env);
+    assert.equal(await Deno.readTextFile(`${dir}/in/plain`), "hello world\n");
+
+    // what is stored is a real tar+gzip: GNU tar lists it
+    await clientOf(s).getFile("artifacts", "wf/pod/dir.tgz", `${dir}/dir.tgz`);
+    const list = await new Deno.Command("tar", { args: ["-tzf", `${dir}/dir.tgz`], stdout: "piped" })
+      .output();
+    assert.deepEqual(new TextDecoder().decode(list.stdout).trim().split("\n").sort(), [
+      "d/",
+      "d/sub/",
+      "d/sub/x",
+    ]);
+  },
+);
+
+s3Test("a wrong secret is an error naming the bucket, the key and SignatureDoesNotMatch", async (s, dir) => {
+  await clientOf(s).createBucket("guarded");
+  await Deno.writeTextFile(`${dir}/f`, "x");
+  const err = await clientOf(s, "not-the-secret").putFile("guarded", "a/b", `${dir}/f`).then(
+    () => undefined,
+    (e) => e,
+  );
+  assert.ok(err instanceof S3Error, String(err));
+  assert.equal(err.code, "SignatureDoesNotMatch");
+  assert.match(err.message, /s3:\/\/guarded\/a\/b: SignatureDoesNotMatch/);
+});
+
+s3Test("a failed upload makes the step an Error; a missing object fails its download", async (s, dir) => {
+  const desc: StepDescription = {
+    command: ["sh", "-c", `echo hi > ${dir}/out`],
+    outputs: { artifacts: [{ name: "out", path: `${dir}/out` }] },
+    artifactDir: `${dir}/saved`,
+    uploads: [{
+      name: "out",
+      s3: { bucket: "no-such-bucket", endpoint: s.endpoint, insecure: true, key: "k.tgz" },
+      archive: "tgz",
+    }],
+    echo: false,
+  };
+  Deno.env.set("SKIFF_S3_ACCESS_KEY", s.accessKey);
+  Deno.env.set("SKIFF_S3_SECRET_KEY", s.secretKey);
+  const result = await runLocalStep(desc);
+  assert.equal(result.phase, "Error");
+  assert.match(result.message ?? "", /output artifact "out".*s3:\/\/no-such-bucket\/k\.tgz: NoSuchBucket/);
+
+  await clientOf(s).createBucket("present");
+  const err = await fetchArtifact(
+    { bucket: "present", endpoint: s.endpoint, insecure: true, key: "missing.tgz" },
+    `${dir}/m`,
+    undefined,
+    envOf(s),
+  ).then(() => undefined, (e) => e);
+  assert.match(String(err), /s3:\/\/present\/missing\.tgz: NoSuchKey/);
+});
+
+Deno.test({
+  name: "s3: the test server stops",
+  ignore: skip !== undefined,
+  fn: async () => {
+    await server?.stop();
+    server = undefined;
+  },
+});
