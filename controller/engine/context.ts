@@ -67,7 +67,8 @@ export function newOp(
   resources: { configMaps?: Record<string, ConfigMapData> | undefined; resourceHint?: string | undefined } =
     {},
 ): Op {
-  status.nodes = tree.nodes;
+  // The record of the nodes is built once, by the last pass (tree.ts); passes use the tree.
+  status.nodes ??= {};
   return {
     wf,
     spec: wf.spec,

@@ -30,14 +30,13 @@ export function fulfilled(node: NodeView): boolean {
 
 /** The node called `name`, if it exists, free to write (see tree.ts). */
 export function getNode(op: Op, name: string): NodeStatus | undefined {
-  const id = op.tree.byName.get(name);
+  const id = op.tree.idOf(name);
   return id === undefined ? undefined : op.tree.get(id);
 }
 
 /** The node called `name`, if it exists, to read only and at once (see tree.ts). */
 export function peekNode(op: Op, name: string): NodeView | undefined {
-  const id = op.tree.byName.get(name);
-  return id === undefined ? undefined : op.tree.peek(id);
+  return op.tree.peekByName(name);
 }
 
 /** The node with id `id`, free to write; throws if missing (a corrupt tree). */
@@ -144,7 +143,7 @@ export function markNodeError(op: Op, name: string, message: string): NodeStatus
 export function addChildNode(op: Op, parent: string, child: string): void {
   const seen = peekNode(op, parent);
   if (!seen) throw new Error(`was unable to obtain node for ${parent}`);
-  const childId = op.tree.byName.get(child) ?? nodeId(op.name, child);
+  const childId = op.tree.idOf(child) ?? nodeId(op.name, child);
   // A set of the children per parent, so that linking each of n loop items stays O(1); a link
   // already there writes nothing (and so copies nothing, see tree.ts).
   let known = op.tree.childSets.get(seen.id);

@@ -231,6 +231,7 @@ function killActions(op: Op): KillNodeAction[] {
  */
 function finish(op: Op, starts: Map<string, RunSpec>, changed: boolean): ReconcileResult {
   if (updateProgress(op)) changed = true;
+  op.status.nodes = op.tree.record();
   const actions: Action[] = [];
   for (const [id, run] of starts) {
     const node = op.tree.peek(id);

@@ -74,8 +74,11 @@ function executable(node: NodeView): boolean {
  * lead to it); the workflow sums its executable nodes.
  *
  * Argo walks the subtree of every node, which is quadratic (a step group's subtree holds every later
- * step). Here the sets of executable nodes below each node are bitsets built once bottom-up, so a
- * pass costs one OR of a bitset per edge.
+ * step). Where no node has two parents (a chain of steps, a fan-out, any tree) the executable nodes
+ * below a node are the sum of those below its children, counted once bottom-up. Where some node has
+ * two parents (a DAG join, a step group after a group of several steps) sums would count it twice,
+ * so the sets of executable nodes below each node are bitsets built once bottom-up: one OR of a
+ * bitset per edge.
  */
 export function updateProgress(op: Op): boolean {
   let changed = false;
@@ -86,21 +89,34 @@ export function updateProgress(op: Op): boolean {
     }
   };
   const nodes = op.tree.values();
+  let done = 0, total = 0;
+  for (const node of nodes) {
+    if (!executable(node)) continue;
+    const complete = isComplete(node);
+    set(node, complete ? "1/1" : "0/1");
+    total++;
+    if (complete) done++;
+  }
+  if (op.status.progress !== `${done}/${total}`) {
+    op.status.progress = `${done}/${total}`;
+    changed = true;
+  }
+  const counts = countsBelow(nodes);
+  if (counts) {
+    for (let i = 0; i < nodes.length; i++) {
+      const node = nodes[i]!;
+      if (!executable(node)) set(node, `${counts.done[i]}/${counts.total[i]}`);
+    }
+    return changed;
+  }
   const index = new Map<string, number>();
   const completed: number[] = [];
   for (const node of nodes) {
     if (!executable(node)) continue;
-    const complete = node.phase === "Succeeded" || node.phase === "Skipped" || node.phase === "Omitted";
-    set(node, complete ? "1/1" : "0/1");
-    if (complete) completed.push(index.size);
+    if (isComplete(node)) completed.push(index.size);
     index.set(node.id, index.size);
   }
-  const total = index.size;
-  if (op.status.progress !== `${completed.length}/${total}`) {
-    op.status.progress = `${completed.length}/${total}`;
-    changed = true;
-  }
-  const words = (total + 31) >>> 5;
+  const words = (index.size + 31) >>> 5;
   const doneMask = new Uint32Array(words);
   for (const i of completed) doneMask[i >>> 5]! |= 1 << (i & 31);
   const reachable = reachableExecutables(op, nodes, index, words);
@@ -110,6 +126,81 @@ export function updateProgress(op: Op): boolean {
     set(node, below ? `${popcount(below, doneMask)}/${popcount(below)}` : "0/0");
   }
   return changed;
+}
+
+/** Succeeded, Skipped or Omitted: an executable node that counts as done. */
+function isComplete(node: NodeView): boolean {
+  return node.phase === "Succeeded" || node.phase === "Skipped" || node.phase === "Omitted";
+}
+
+/**
+ * The executable nodes below each node (by its place in `nodes`), counted by summing over children,
+ * when no node is a child twice (of two parents, or twice of one) and no path comes back to a node
+ * on it; otherwise none (the sums would count a node twice).
+ */
+function countsBelow(nodes: NodeView[]): { done: Uint32Array; total: Uint32Array } | undefined {
+  const n = nodes.length;
+  const at = new Map<string, number>();
+  for (let i = 0; i < n; i++) at.set(nodes[i]!.id, i);
+  // Children by place (-1: not in the tree, not counted), each place a child at most once.
+  const parented = new Uint8Array(n);
+  const kids: (number[] | undefined)[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const children = nodes[i]!.children;
+    if (!children || children.length === 0) continue;
+    const list: number[] = [];
+    for (const id of children) {
+      const c = at.get(id);
+      if (c === undefined) continue;
+      if (parented[c]) return undefined;
+      parented[c] = 1;
+      list.push(c);
+    }
+    kids[i] = list;
+  }
+  const done = new Uint32Array(n), total = new Uint32Array(n);
+  // 0: not visited, 1: on the current path, 2: counted.
+  const state = new Uint8Array(n);
+  const stack: number[] = [], next: number[] = [];
+  for (let root = 0; root < n; root++) {
+    if (state[root] !== 0) continue;
+    stack.push(root);
+    next.push(0);
+    state[root] = 1;
+    while (stack.length > 0) {
+      const top = stack.length - 1;
+      const v = stack[top]!;
+      const list = kids[v];
+      if (list && next[top]! < list.length) {
+        const c = list[next[top]!++]!;
+        if (state[c] === 1) return undefined;
+        if (state[c] === 0) {
+          state[c] = 1;
+          stack.push(c);
+          next.push(0);
+        }
+        continue;
+      }
+      stack.pop();
+      next.pop();
+      state[v] = 2;
+      let d = 0, t = 0;
+      if (list) {
+        for (const c of list) {
+          const child = nodes[c]!;
+          if (executable(child)) {
+            t++;
+            if (isComplete(child)) d++;
+          }
+          d += done[c]!;
+          t += total[c]!;
+        }
+      }
+      done[v] = d;
+      total[v] = t;
+    }
+  }
+  return { done, total };
 }
 
 const EMPTY = new Uint32Array(0);

@@ -118,10 +118,19 @@ function walkGroups(
   settled: { groups: number; writes: number },
 ): Exec {
   const groups = tmpl.steps ?? [];
+  let passed: NodeView | undefined;
   for (let i = settled.groups; i < groups.length; i++) {
+    const sgName = stepGroupName(nodeName, i);
+    if (settled.groups === i) {
+      passed = passSettledGroup(op, node, nodeName, groups[i] ?? [], i, sgName, passed, ctx);
+      if (passed) {
+        settled.groups = i + 1;
+        settled.writes = ctx.scope.length;
+        continue;
+      }
+    }
     const owned = op.tree.ownedCount();
     const epoch = op.epoch;
-    const sgName = stepGroupName(nodeName, i);
     const sg = peekNode(op, sgName);
     if (!sg) initializeNode(op, sgName, "StepGroup", "Running", { boundaryID: ctx.boundaryID });
     else if (!fulfilled(sg)) markNodePhase(op, sgName, "Running");
@@ -201,6 +210,70 @@ function updateOutboundNodes(op: Op, nodeName: string, tmpl: Template): void {
   const outbound = (last.children ?? []).flatMap((id) => outboundNodes(op, id));
   const node = getNode(op, nodeName);
   if (node) node.outboundNodes = outbound;
+}
+
+/**
+ * The node of group `i` of a steps node, if walking it would write nothing and end in going on to
+ * the next group: it has finished without failing, each of its steps is one finished child (no
+ * loop, hook or exit handler), and it is linked below what precedes it. Then only the scope gets
+ * the steps' variables, as the walk gives them. Checked with a few reads per group (by id, names
+ * compared rather than looked up), so a pass over the long finished start of a chain of steps
+ * stays cheap even when no earlier pass of the reconcile found it settled. `prev` is the node of
+ * group `i - 1` when this function passed it.
+ */
+function passSettledGroup(
+  op: Op,
+  stepsNode: NodeView,
+  nodeName: string,
+  group: WorkflowStep[],
+  i: number,
+  sgName: string,
+  prev: NodeView | undefined,
+  ctx: StepsContext,
+): NodeView | undefined {
+  if (group.length === 0) return undefined;
+  for (const step of group) {
+    if (step.hooks !== undefined || step.onExit !== undefined || shouldExpand(step)) return undefined;
+  }
+  // The group's node is found among the children of what precedes it (which must all link it).
+  let sg: NodeView | undefined;
+  const find = (parent: NodeView) => {
+    for (const id of parent.children ?? []) {
+      const child = op.tree.peek(id);
+      if (child && op.tree.isNamed(child, sgName)) return child;
+    }
+    return undefined;
+  };
+  try {
+    if (i === 0) sg = find(stepsNode);
+    else {
+      const before = prev ?? peekNode(op, stepGroupName(nodeName, i - 1));
+      if (!before?.children || before.children.length === 0) return undefined;
+      for (const childId of before.children) {
+        for (const outId of outboundNodes(op, childId)) {
+          const out = peekById(op, outId);
+          if (!op.tree.isNamed(out, out.name)) return undefined;
+          if (sg === undefined) sg = find(out);
+          if (sg === undefined || !out.children?.includes(sg.id)) return undefined;
+        }
+      }
+    }
+  } catch {
+    return undefined; // a missing node: the walk says what is wrong
+  }
+  if (!sg || !fulfilled(sg) || failedOrError(sg.phase)) return undefined;
+  const children = sg.children;
+  if (!children || children.length !== group.length) return undefined;
+  const nodes: NodeView[] = [];
+  for (let k = 0; k < group.length; k++) {
+    const child = op.tree.peek(children[k]!);
+    if (!child || !fulfilled(child) || !op.tree.isNamed(child, childName(sgName, group[k]!.name ?? ""))) {
+      return undefined;
+    }
+    nodes.push(child);
+  }
+  for (let k = 0; k < group.length; k++) ctx.scope.addNode(op, `steps.${group[k]!.name ?? ""}`, nodes[k]!);
+  return sg;
 }
 
 /**

@@ -19,15 +19,17 @@ export type NodeView = Readonly<NodeStatus>;
 /** Keys that `Object.values` puts first, in numeric order (array indices). */
 const INDEX_LIKE = /^(0|[1-9]\d*)$/;
 
+/** Does `id` look like an array index (tested on its first character first: ids rarely do)? */
+function indexLike(id: string): boolean {
+  const c = id.charCodeAt(0);
+  return c >= 48 && c <= 57 && INDEX_LIKE.test(id);
+}
+
 /** A mark of the tree at the start of a pass, to tell whether the pass changed a node. */
 export type TreeMark = Map<string, string>;
 
 /** The nodes of the status being built, shared with the given status until written. */
 export class NodeTree {
-  /** `status.nodes` of the result: every node, given or copied or new. */
-  readonly nodes: Record<string, NodeStatus>;
-  /** Node ids by node name. */
-  readonly byName = new Map<string, string>();
   /** The children of parents linked in this reconcile, as sets (see `addChildNode`). */
   readonly childSets = new Map<string, Set<string>>();
   /**
@@ -36,6 +38,23 @@ export class NodeTree {
    * tag (params.ts). They live as long as the reconcile, so nothing outlives a call.
    */
   readonly carry = new Map<string, unknown>();
+  /** The given `status.nodes` (never written). */
+  readonly #givenNodes: Record<string, NodeStatus>;
+  /** The nodes that are not the given objects (copied, created, or with a new progress), by id. */
+  readonly #current = new Map<string, NodeStatus>();
+  /**
+   * Every node, in the order of the given record followed by the created nodes, with their ids:
+   * the order of `Object.values` of the result unless an id looks like an array index (those come
+   * first in `Object.values`, see {@link values}).
+   */
+  readonly #list: NodeStatus[] = [];
+  readonly #ids: string[] = [];
+  /** Places in {@link #list} by node name. */
+  readonly #byName = new Map<string, number>();
+  /** Has each node a name of its own (so the node called `n.name` is `n`)? */
+  #uniqueNames = true;
+  /** Does some id look like an array index? */
+  #indexLike = false;
   /** Ids of the nodes that are this reconcile's own objects (copied or created). */
   readonly #owned = new Set<string>();
   /** The same ids, in the order they became own (so a carried answer checks only the later ones). */
@@ -46,36 +65,53 @@ export class NodeTree {
   #progressed = 0;
   /** The JSON of the own nodes at the end of the last pass (see {@link mark}). */
   #lastSeen: TreeMark | undefined;
-  /**
-   * `Object.values(nodes)`, kept up to date (see {@link values}), with each id's place in it; none
-   * when an id looks like an array index, as those come first in `Object.values`.
-   */
-  #list: NodeStatus[] | undefined;
-  readonly #place = new Map<string, number>();
 
+  /**
+   * The given nodes are indexed, not copied: a record of a few thousand nodes costs more to copy
+   * than a pass of a chain of steps; the record of the result is built once (see {@link record}).
+   */
   constructor(given: Record<string, NodeStatus>) {
-    this.nodes = { ...given };
-    let list: NodeStatus[] | undefined = [];
-    for (const id in given) {
+    this.#givenNodes = given;
+    const ids = Object.keys(given);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i]!;
       const node = given[id]!;
-      this.byName.set(node.name, id);
-      if (list && INDEX_LIKE.test(id)) list = undefined;
-      if (list) {
-        this.#place.set(id, list.length);
-        list.push(node);
-      }
+      if (this.#uniqueNames && this.#byName.has(node.name)) this.#uniqueNames = false;
+      this.#byName.set(node.name, i);
+      this.#list.push(node);
+      this.#ids.push(id);
+      if (!this.#indexLike && indexLike(id)) this.#indexLike = true;
     }
-    this.#list = list;
   }
 
   /** The node with id `id`, to read only (see the module doc). */
   peek(id: string): NodeView | undefined {
-    return this.nodes[id];
+    return this.#current.get(id) ?? (Object.hasOwn(this.#givenNodes, id) ? this.#givenNodes[id] : undefined);
+  }
+
+  /** The id of the node called `name`, if there is one. */
+  idOf(name: string): string | undefined {
+    const at = this.#byName.get(name);
+    return at === undefined ? undefined : this.#ids[at];
+  }
+
+  /** The node called `name`, to read only (see the module doc). */
+  peekByName(name: string): NodeView | undefined {
+    const at = this.#byName.get(name);
+    return at === undefined ? undefined : this.#list[at];
+  }
+
+  /**
+   * Is `node` (read from this tree) the node called `name`, as {@link peekByName} finds it? Asked
+   * of a node at hand, this compares names rather than looking one up.
+   */
+  isNamed(node: NodeView, name: string): boolean {
+    return node.name === name && (this.#uniqueNames || this.peekByName(name) === node);
   }
 
   /** The node with id `id`, this reconcile's own copy, free to write. */
   get(id: string): NodeStatus | undefined {
-    const node = this.nodes[id];
+    const node = this.peek(id) as NodeStatus | undefined;
     if (node === undefined || this.#owned.has(id)) return node;
     const text = JSON.stringify(node);
     const copy = JSON.parse(text) as NodeStatus;
@@ -88,8 +124,9 @@ export class NodeTree {
 
   /** Adds a node created in this reconcile. */
   add(node: NodeStatus): void {
+    if (this.#byName.has(node.name)) this.#uniqueNames = false;
     this.#replace(node.id, node);
-    this.byName.set(node.name, node.id);
+    this.#byName.set(node.name, this.#placeOf(node.id)!);
     this.#owned.add(node.id);
     this.#ownedLog.push(node.id);
   }
@@ -110,23 +147,41 @@ export class NodeTree {
   }
 
   /**
-   * Every node, to read only: `Object.values(nodes)`, copied from a list kept up to date (several
-   * loops over all nodes run in every pass, and `Object.values` of a large record cost more than
-   * they did).
+   * Every node, to read only: `Object.values` of the result, copied from a list kept up to date
+   * (several loops over all nodes run in every pass, and `Object.values` of a large record cost
+   * more than they did).
    */
   values(): NodeView[] {
-    return this.#list ? this.#list.slice() : Object.values(this.nodes);
+    return this.#indexLike ? Object.values(this.record()) : this.#list.slice();
+  }
+
+  /** `status.nodes` of the result: every node, given or copied or new, as a new record. */
+  record(): Record<string, NodeStatus> {
+    const nodes: Record<string, NodeStatus> = {};
+    const list = this.#list, ids = this.#ids;
+    for (let i = 0; i < list.length; i++) nodes[ids[i]!] = list[i]!;
+    return nodes;
+  }
+
+  /** The place of node `id` in {@link #list}, if it is there. */
+  #placeOf(id: string): number | undefined {
+    const node = this.peek(id);
+    if (node === undefined) return undefined;
+    const at = this.#byName.get(node.name);
+    if (at !== undefined && this.#ids[at] === id) return at;
+    // Two nodes of one name (a corrupt status): look for the id itself.
+    const found = this.#ids.indexOf(id);
+    return found < 0 ? undefined : found;
   }
 
   #replace(id: string, node: NodeStatus): void {
-    this.nodes[id] = node;
-    if (!this.#list) return;
-    const at = this.#place.get(id);
+    const at = this.#placeOf(id);
+    this.#current.set(id, node);
     if (at !== undefined) this.#list[at] = node;
-    else if (INDEX_LIKE.test(id)) this.#list = undefined;
     else {
-      this.#place.set(id, this.#list.length);
       this.#list.push(node);
+      this.#ids.push(id);
+      if (indexLike(id)) this.#indexLike = true;
     }
   }
 
@@ -136,7 +191,7 @@ export class NodeTree {
    * earlier step group at each event, so this is the one write that reaches many nodes.
    */
   setProgress(id: string, progress: string): void {
-    const node = this.nodes[id];
+    const node = this.peek(id) as NodeStatus | undefined;
     if (node === undefined || node.progress === progress) return;
     if (this.#owned.has(id)) node.progress = progress;
     else {
@@ -152,7 +207,7 @@ export class NodeTree {
     this.#lastSeen = undefined;
     if (known) return known;
     const mark: TreeMark = new Map();
-    for (const id of this.#owned) mark.set(id, JSON.stringify(this.nodes[id]));
+    for (const id of this.#owned) mark.set(id, JSON.stringify(this.#current.get(id)));
     return mark;
   }
 
@@ -162,7 +217,7 @@ export class NodeTree {
       const seen: TreeMark = new Map();
       let changed = false;
       for (const id of this.#owned) {
-        const text = JSON.stringify(this.nodes[id]);
+        const text = JSON.stringify(this.#current.get(id));
         seen.set(id, text);
         if ((mark.get(id) ?? this.#given.get(id)) !== text) changed = true;
       }
@@ -172,7 +227,7 @@ export class NodeTree {
     if (this.#progressed > 0) return true;
     for (const id of this.#owned) {
       const before = this.#given.get(id);
-      if (before === undefined || before !== JSON.stringify(this.nodes[id])) return true;
+      if (before === undefined || before !== JSON.stringify(this.#current.get(id))) return true;
     }
     return false;
   }
