@@ -74,6 +74,8 @@ export class LocalHost {
   #objects = new Map<string, StoredWorkflow<Workflow>>();
   /** The observations of each workflow, by uid, then node id. */
   #observations = new Map<string, Record<string, NodeObservation>>();
+  /** How often each retried node was retried, by uid, for workflows in #objects (changed only by retry). */
+  #attempts = new Map<string, Record<string, number>>();
   /** Workflow uids by `namespace/name`. */
   #uids = new Map<string, string>();
   /** Uids of workflows deleted through this host (their late logs are dropped). */
@@ -161,6 +163,7 @@ export class LocalHost {
     for (const id of forget) this.#started.delete(id);
     this.#remember(next);
     this.#observations.delete(stored.uid);
+    this.#attempts.delete(stored.uid);
     this.#schedule(stored.uid);
     this.#track(this.#cleanupAttempts(stored.uid));
     return next;
@@ -301,7 +304,7 @@ export class LocalHost {
     const stored = this.#objects.get(uid) ?? this.store.getWorkflowByUid<Workflow>(uid);
     if (!stored) return;
     const observed = this.#observationsOf(uid);
-    const attempts = this.store.nodeAttempts(uid);
+    const attempts = this.#attemptsOf(uid);
     const now = this.#now();
     const resources = this.runtime.resources;
     const result = reconcile({
@@ -325,10 +328,14 @@ export class LocalHost {
     });
     let recorded: StoredAction[] = [];
     if (result.changed || todo.length > 0) {
-      const written = this.store.commitTransition(uid, object, todo, stored.version);
+      // The events of a transition are written with it (one commit, not one per event).
+      const written = this.store.transaction(() => {
+        const w = this.store.commitTransition(uid, object, todo, stored.version);
+        this.#recordEvents(uid, before, result.status);
+        return w;
+      });
       recorded = written.actions;
       this.#remember(written.workflow);
-      this.#recordEvents(uid, before, result.status);
     } else {
       this.#remember(stored);
     }
@@ -362,7 +369,7 @@ export class LocalHost {
         });
       });
     } else if (a.type === "kill") {
-      p = this.runtime.kill(attemptId(a.nodeId, this.store.nodeAttempts(uid)[a.nodeId] ?? 0), a.reason);
+      p = this.runtime.kill(attemptId(a.nodeId, this.#attemptsOf(uid)[a.nodeId] ?? 0), a.reason);
     } else {
       p = Promise.resolve();
     }
@@ -386,7 +393,7 @@ export class LocalHost {
    * the runtime id of its current attempt.
    */
   #runOfAttempt(uid: string, run: RunSpec): RunSpec {
-    const attempts = this.store.nodeAttempts(uid);
+    const attempts = this.#attemptsOf(uid);
     if (Object.keys(attempts).length === 0) return run;
     const n = attempts[run.nodeId] ?? 0;
     return {
@@ -406,7 +413,7 @@ export class LocalHost {
    * earlier attempt of a retried node (what it reports is history).
    */
   #nodeOfAttempt(uid: string, runtimeId: string): string | undefined {
-    const attempts = this.store.nodeAttempts(uid);
+    const attempts = this.#attemptsOf(uid);
     const m = /^(.*)_(\d+)$/.exec(runtimeId);
     if (m && attempts[m[1]!] !== undefined) return attempts[m[1]!] === Number(m[2]) ? m[1] : undefined;
     return (attempts[runtimeId] ?? 0) === 0 ? runtimeId : undefined;
@@ -478,6 +485,7 @@ export class LocalHost {
   #forget(uid: string, namespace: string, name: string): void {
     this.#objects.delete(uid);
     this.#observations.delete(uid);
+    this.#attempts.delete(uid);
     this.#uids.delete(`${namespace}/${name}`);
   }
 
@@ -499,11 +507,24 @@ export class LocalHost {
     return observed;
   }
 
+  /**
+   * Node attempts of a workflow (see `retry`), read from the store once while the workflow is
+   * reconciled here: they were read several times per step. Not kept for other workflows (a late
+   * report of a finished one would keep its entry for good).
+   */
+  #attemptsOf(uid: string): Record<string, number> {
+    const known = this.#attempts.get(uid);
+    if (known) return known;
+    const attempts = this.store.nodeAttempts(uid);
+    if (this.#objects.has(uid)) this.#attempts.set(uid, attempts);
+    return attempts;
+  }
+
   #putObservation(uid: string, nodeId: string, observation: NodeObservation): void {
-    this.store.putObservation(uid, nodeId, observation);
-    // As the store gives it back (a JSON round trip drops undefined fields).
+    const text = this.store.putObservation(uid, nodeId, observation);
+    // As the store gives it back (the JSON it wrote: undefined fields dropped).
     const observed = this.#observations.get(uid);
-    if (observed) observed[nodeId] = JSON.parse(JSON.stringify(observation)) as NodeObservation;
+    if (observed) observed[nodeId] = JSON.parse(text) as NodeObservation;
   }
 
   #recordEvents(uid: string, before: Workflow["status"] & object, after: Workflow["status"] & object): void {
@@ -512,9 +533,12 @@ export class LocalHost {
       const message = after.message ? `Workflow ${after.phase}: ${after.message}` : `Workflow ${after.phase}`;
       this.store.addEvent(uid, { type, reason: `Workflow${after.phase}`, message });
     }
-    for (const [id, node] of Object.entries(after.nodes ?? {})) {
-      const was = before.nodes?.[id]?.phase;
-      if (was === node.phase || !FINAL_PHASES.has(node.phase ?? "")) continue;
+    const nodes = after.nodes ?? {};
+    for (const id in nodes) {
+      const node = nodes[id]!;
+      const was = before.nodes?.[id];
+      // The engine hands back unchanged nodes as the same objects: most nodes, skipped at once.
+      if (was === node || was?.phase === node.phase || !FINAL_PHASES.has(node.phase ?? "")) continue;
       const type = node.phase === "Succeeded" ? "Normal" : "Warning";
       const message = `${node.phase} node ${node.name}${node.message ? `: ${node.message}` : ""}`;
       this.store.addEvent(uid, { type, reason: `WorkflowNode${node.phase}`, message, nodeId: id });

@@ -17,6 +17,9 @@
  * each workflow object, its labels and its summary (the object without `status.nodes`), so a page
  * is filtered by namespace, phase, labels and name, cut by a keyset cursor (creation time, row id)
  * and read without reading or parsing the other workflows or their nodes.
+ *
+ * Both texts are built from the JSON of node objects written before (store_json.ts), and the
+ * statements run at every step are prepared once (store_sql.ts).
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Action, NodeObservation } from "../engine/actions.ts";
@@ -29,6 +32,8 @@ import {
   type Tombstone,
   tombstonesSince,
 } from "./store_changes.ts";
+import { WorkflowJson } from "./store_json.ts";
+import { statement } from "./store_sql.ts";
 
 /** The least a stored workflow object has (it is stored whole, whatever else it holds). */
 export interface WorkflowObject {
@@ -237,6 +242,7 @@ export class Store {
   readonly db: DatabaseSync;
   #depth = 0;
   #now: () => Date;
+  #json = new WorkflowJson();
 
   private constructor(readonly path: string, now?: () => Date) {
     this.db = new DatabaseSync(path);
@@ -313,6 +319,13 @@ export class Store {
     return this.#now().toISOString();
   }
 
+  /** The `object`, `labels` and `summary` columns of an object (see store_json.ts). */
+  #columns(object: WorkflowObject): [string, string | null, string] {
+    const labels = (object.metadata as { labels?: Record<string, string> }).labels;
+    const texts = this.#json.texts(object);
+    return [texts.object, labels ? JSON.stringify(labels) : null, texts.summary];
+  }
+
   // ---- workflows
 
   /** Stores a new workflow; gives it a uid and creationTimestamp when it has none. */
@@ -329,7 +342,8 @@ export class Store {
     const updated = this.#iso();
     try {
       this.transaction(() =>
-        this.db.prepare(
+        statement(
+          this.db,
           "INSERT INTO workflows (uid, namespace, name, phase, created, updated, version, object, labels, summary, seq) " +
             "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
         ).run(
@@ -339,8 +353,7 @@ export class Store {
           stored.status?.phase ?? "",
           created,
           updated,
-          JSON.stringify(stored),
-          ...listColumns(stored),
+          ...this.#columns(stored),
           nextSeq(this.db),
         )
       );
@@ -366,7 +379,10 @@ export class Store {
     namespace: string,
     name: string,
   ): StoredWorkflow<W> | undefined {
-    const row = this.db.prepare(`SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE namespace = ? AND name = ?`)
+    const row = statement(
+      this.db,
+      `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE namespace = ? AND name = ?`,
+    )
       .get(
         namespace,
         name,
@@ -382,7 +398,9 @@ export class Store {
     const columns = opts.withoutNodes
       ? WORKFLOW_COLUMNS.replace(/object$/, "summary AS object")
       : WORKFLOW_COLUMNS;
-    const row = this.db.prepare(`SELECT ${columns} FROM workflows WHERE uid = ?`).get(uid) as Row | undefined;
+    const row = statement(this.db, `SELECT ${columns} FROM workflows WHERE uid = ?`).get(uid) as
+      | Row
+      | undefined;
     return row ? toWorkflow<W>(row) : undefined;
   }
 
@@ -413,7 +431,8 @@ export class Store {
     key: string,
     value: string,
   ): StoredWorkflow<W>[] {
-    const rows = this.db.prepare(
+    const rows = statement(
+      this.db,
       `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE namespace = ? AND labels ->> ? = ? ` +
         "ORDER BY created DESC, rowid DESC",
     ).all(namespace, key, value) as Row[];
@@ -507,7 +526,10 @@ export class Store {
     object: W,
     expectVersion?: number,
   ): StoredWorkflow<W> {
-    const current = this.db.prepare("SELECT namespace, name, created, version FROM workflows WHERE uid = ?")
+    const current = statement(
+      this.db,
+      "SELECT namespace, name, created, version FROM workflows WHERE uid = ?",
+    )
       .get(uid) as { namespace: string; name: string; created: string; version: number } | undefined;
     if (!current) throw new NotFoundError(`workflow ${uid} does not exist`);
     if (expectVersion !== undefined && current.version !== expectVersion) {
@@ -518,10 +540,11 @@ export class Store {
     const updated = this.#iso();
     const phase = object.status?.phase ?? "";
     this.transaction(() =>
-      this.db.prepare(
-        "UPDATE workflows SET object = ?, phase = ?, updated = ?, version = version + 1, labels = ?, summary = ?, " +
+      statement(
+        this.db,
+        "UPDATE workflows SET object = ?, labels = ?, summary = ?, phase = ?, updated = ?, version = version + 1, " +
           "seq = ? WHERE uid = ?",
-      ).run(JSON.stringify(object), phase, updated, ...listColumns(object), nextSeq(this.db), uid)
+      ).run(...this.#columns(object), phase, updated, nextSeq(this.db), uid)
     );
     // What was written, without reading and parsing it back (the caller's object is the stored one).
     return {
@@ -542,7 +565,8 @@ export class Store {
    */
   deleteWorkflow(namespace: string, name: string): boolean {
     return this.transaction(() => {
-      const dead = this.db.prepare(
+      const dead = statement(
+        this.db,
         "DELETE FROM workflows WHERE namespace = ? AND name = ? RETURNING uid, phase, labels",
       ).get(namespace, name) as { uid: string; phase: string; labels: string | null } | undefined;
       if (!dead) return false;
@@ -566,7 +590,10 @@ export class Store {
     return this.transaction(() => {
       const workflow = this.updateWorkflow(uid, object, expectVersion);
       const created = this.#iso();
-      const insert = this.db.prepare("INSERT INTO actions (workflow_uid, action, created) VALUES (?, ?, ?)");
+      const insert = statement(
+        this.db,
+        "INSERT INTO actions (workflow_uid, action, created) VALUES (?, ?, ?)",
+      );
       const recorded = actions.map((action) => ({
         id: Number(insert.run(uid, JSON.stringify(action), created).lastInsertRowid),
         workflowUid: uid,
@@ -581,8 +608,8 @@ export class Store {
   pendingActions(uid?: string): StoredAction[] {
     const rows =
       (uid === undefined
-        ? this.db.prepare("SELECT * FROM actions WHERE done IS NULL ORDER BY id").all()
-        : this.db.prepare("SELECT * FROM actions WHERE done IS NULL AND workflow_uid = ? ORDER BY id").all(
+        ? statement(this.db, "SELECT * FROM actions WHERE done IS NULL ORDER BY id").all()
+        : statement(this.db, "SELECT * FROM actions WHERE done IS NULL AND workflow_uid = ? ORDER BY id").all(
           uid,
         )) as Row[];
     return rows.map(toAction);
@@ -590,28 +617,32 @@ export class Store {
 
   /** Records that an action was carried out. */
   markActionDone(id: number): void {
-    this.db.prepare("UPDATE actions SET done = ? WHERE id = ?").run(this.#iso(), id);
+    statement(this.db, "UPDATE actions SET done = ? WHERE id = ?").run(this.#iso(), id);
   }
 
   /** Forgets carried-out actions of a workflow (they are history only). */
   pruneActions(uid: string): void {
-    this.db.prepare("DELETE FROM actions WHERE workflow_uid = ? AND done IS NOT NULL").run(uid);
+    statement(this.db, "DELETE FROM actions WHERE workflow_uid = ? AND done IS NOT NULL").run(uid);
   }
 
   // ---- observations
 
-  /** Records the latest observation of a node (replacing the previous one). */
-  putObservation(uid: string, nodeId: string, observation: NodeObservation): void {
-    this.db.prepare(
+  /** Records the latest observation of a node (replacing the previous one); returns the JSON written. */
+  putObservation(uid: string, nodeId: string, observation: NodeObservation): string {
+    const text = JSON.stringify(observation);
+    statement(
+      this.db,
       "INSERT INTO observations (workflow_uid, node_id, observation, updated) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT (workflow_uid, node_id) DO UPDATE SET observation = excluded.observation, updated = excluded.updated",
-    ).run(uid, nodeId, JSON.stringify(observation), this.#iso());
+    ).run(uid, nodeId, text, this.#iso());
+    return text;
   }
 
   /** The latest observation of every node of a workflow. */
   observations(uid: string): Record<string, NodeObservation> {
     const out: Record<string, NodeObservation> = {};
-    const rows = this.db.prepare(
+    const rows = statement(
+      this.db,
       "SELECT node_id, observation FROM observations WHERE workflow_uid = ? ORDER BY node_id",
     ).all(uid) as {
       node_id: string;
@@ -637,9 +668,10 @@ export class Store {
     return this.transaction(() => {
       const workflow = this.updateWorkflow(uid, object, expectVersion);
       const gone = new Set(forget);
-      const delObs = this.db.prepare("DELETE FROM observations WHERE workflow_uid = ? AND node_id = ?");
-      const delLogs = this.db.prepare("DELETE FROM logs WHERE workflow_uid = ? AND node_id = ?");
-      const bump = this.db.prepare(
+      const delObs = statement(this.db, "DELETE FROM observations WHERE workflow_uid = ? AND node_id = ?");
+      const delLogs = statement(this.db, "DELETE FROM logs WHERE workflow_uid = ? AND node_id = ?");
+      const bump = statement(
+        this.db,
         "INSERT INTO node_attempts (workflow_uid, node_id, attempt, cleanup_pending) VALUES (?, ?, 1, 1) " +
           "ON CONFLICT (workflow_uid, node_id) DO UPDATE SET attempt = attempt + 1, cleanup_pending = 1",
       );
@@ -663,7 +695,7 @@ export class Store {
   /** How often each retried node of a workflow was retried (nodes never retried are absent). */
   nodeAttempts(uid: string): Record<string, number> {
     const out: Record<string, number> = {};
-    const rows = this.db.prepare("SELECT node_id, attempt FROM node_attempts WHERE workflow_uid = ?").all(
+    const rows = statement(this.db, "SELECT node_id, attempt FROM node_attempts WHERE workflow_uid = ?").all(
       uid,
     ) as { node_id: string; attempt: number }[];
     for (const r of rows) out[r.node_id] = Number(r.attempt);
@@ -674,10 +706,11 @@ export class Store {
   pendingAttemptCleanups(uid?: string): { workflowUid: string; nodeId: string; attempt: number }[] {
     const rows =
       (uid === undefined
-        ? this.db.prepare("SELECT * FROM node_attempts WHERE cleanup_pending = 1").all()
-        : this.db.prepare("SELECT * FROM node_attempts WHERE cleanup_pending = 1 AND workflow_uid = ?").all(
-          uid,
-        )) as Row[];
+        ? statement(this.db, "SELECT * FROM node_attempts WHERE cleanup_pending = 1").all()
+        : statement(this.db, "SELECT * FROM node_attempts WHERE cleanup_pending = 1 AND workflow_uid = ?")
+          .all(
+            uid,
+          )) as Row[];
     return rows.map((r) => ({
       workflowUid: String(r.workflow_uid),
       nodeId: String(r.node_id),
@@ -687,7 +720,8 @@ export class Store {
 
   /** Records that the attempts of a node before `attempt` are removed (unless it was retried again since). */
   markAttemptsCleaned(uid: string, nodeId: string, attempt: number): void {
-    this.db.prepare(
+    statement(
+      this.db,
       "UPDATE node_attempts SET cleanup_pending = 0 WHERE workflow_uid = ? AND node_id = ? AND attempt = ?",
     ).run(uid, nodeId, attempt);
   }
@@ -698,7 +732,7 @@ export class Store {
   appendLog(uid: string, nodeId: string, text: string): number {
     if (text === "") return 0;
     return Number(
-      this.db.prepare("INSERT INTO logs (workflow_uid, node_id, time, text) VALUES (?, ?, ?, ?)").run(
+      statement(this.db, "INSERT INTO logs (workflow_uid, node_id, time, text) VALUES (?, ?, ?, ?)").run(
         uid,
         nodeId,
         this.#iso(),
@@ -710,7 +744,8 @@ export class Store {
 
   /** A node's log entries after `afterId` (for following), in order. */
   logEntries(uid: string, nodeId: string, afterId = 0): LogEntry[] {
-    return this.db.prepare(
+    return statement(
+      this.db,
       "SELECT id, time, text FROM logs WHERE workflow_uid = ? AND node_id = ? AND id > ? ORDER BY id",
     ).all(
       uid,
@@ -731,7 +766,8 @@ export class Store {
     e: { type?: "Normal" | "Warning"; reason: string; message: string; nodeId?: string },
   ): number {
     return Number(
-      this.db.prepare(
+      statement(
+        this.db,
         "INSERT INTO events (workflow_uid, time, type, reason, message, node_id) VALUES (?, ?, ?, ?, ?, ?)",
       ).run(
         uid,
@@ -745,7 +781,7 @@ export class Store {
   }
 
   events(uid: string, afterId = 0): WorkflowEvent[] {
-    const rows = this.db.prepare("SELECT * FROM events WHERE workflow_uid = ? AND id > ? ORDER BY id").all(
+    const rows = statement(this.db, "SELECT * FROM events WHERE workflow_uid = ? AND id > ? ORDER BY id").all(
       uid,
       afterId,
     ) as Row[];
@@ -879,17 +915,6 @@ function migrate(db: DatabaseSync): void {
   }
   db.exec(WORKFLOW_INDEXES);
   migrateChanges(db);
-}
-
-/** The `labels` and `summary` columns of an object. */
-function listColumns(object: WorkflowObject): [string | null, string] {
-  const labels = (object.metadata as { labels?: Record<string, string> }).labels;
-  let summary: WorkflowObject = object;
-  if (object.status && "nodes" in object.status) {
-    const { nodes: _nodes, ...status } = object.status as Record<string, unknown>;
-    summary = { ...object, status } as WorkflowObject;
-  }
-  return [labels ? JSON.stringify(labels) : null, JSON.stringify(summary)];
 }
 
 function toWorkflow<W extends WorkflowObject>(r: Row): StoredWorkflow<W> {

@@ -7,6 +7,7 @@
  * began is missed (a clock time cannot tell either).
  */
 import type { DatabaseSync } from "node:sqlite";
+import { statement } from "./store_sql.ts";
 
 /** How long a deletion is remembered: a watch from an older list is told to list again. */
 export const TOMBSTONE_KEEP_MS = 24 * 3600_000;
@@ -48,7 +49,8 @@ export function migrateChanges(db: DatabaseSync): void {
 
 /** The next sequence number (call inside the transaction of the write it numbers). */
 export function nextSeq(db: DatabaseSync): number {
-  const row = db.prepare(
+  const row = statement(
+    db,
     "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'seq' RETURNING value",
   ).get() as { value: string | number };
   return Number(row.value);
@@ -56,7 +58,7 @@ export function nextSeq(db: DatabaseSync): number {
 
 /** The sequence number of the newest change ("nothing after this" for a list). */
 export function currentSeq(db: DatabaseSync): number {
-  return Number((db.prepare("SELECT value FROM meta WHERE key = 'seq'").get() as { value: string }).value);
+  return Number((statement(db, "SELECT value FROM meta WHERE key = 'seq'").get() as { value: string }).value);
 }
 
 /** Records a deletion, and forgets deletions older than {@link TOMBSTONE_KEEP_MS}. */

@@ -1,5 +1,5 @@
 /**
- * The process runtime's per-step sh supervisor, as a user sees it: what the Deno executor used to
+ * The process runtime's per-step supervisor, as a user sees it: what the Deno executor used to
  * give (result trimming, exit codes, start errors, leftovers ended) and a step that ended while no
  * host ran being collected by the next one.
  */
@@ -25,6 +25,28 @@ Deno.test("result has one trailing newline trimmed; stdout keeps it; stderr is o
   assert.equal(obs.phase, "Succeeded");
   assert.equal(obs.stdout, "a\n\n");
   assert.equal(await rt.logs(run.workflow, run.nodeId), "a\n\nerr\n");
+});
+
+Deno.test("a step runs in a session of its own: a Ctrl-C to the host's terminal group does not reach it", async () => {
+  const rt = await runtime();
+  // /proc/PID/stat: pid (comm) state ppid pgrp session ...; the command prints its supervisor's
+  // pid, process group and session, then its own process group.
+  const run = runSpec(wfName("session"), {
+    main: {
+      command: ["sh", "-c", "cut -d' ' -f1,5,6 /proc/$PPID/stat; cut -d' ' -f5 /proc/$$/stat"],
+    },
+  });
+  await rt.start(run);
+  const obs = await rt.wait(run.nodeId);
+  assert.equal(obs.phase, "Succeeded");
+  const [supervisor, command] = obs.stdout!.trim().split("\n");
+  const [pid, group, session] = supervisor!.split(" ");
+  const host = Deno.readTextFileSync("/proc/self/stat");
+  const hostSession = host.slice(host.lastIndexOf(")") + 2).split(" ")[3];
+  assert.equal(group, pid, "the supervisor leads its process group");
+  assert.equal(session, pid, "and its session");
+  assert.notEqual(session, hostSession);
+  assert.notEqual(command, pid, "the command has a group of its own, for stopping all it started");
 });
 
 Deno.test("result keeps the last 256 KiB of stdout", async () => {

@@ -1,8 +1,8 @@
 /**
- * The process runtime: each step is a host process run by a small sh supervisor (started detached,
- * see process_supervisor.ts), for machines without a container engine. Images are ignored (with one
- * warning per image); their entrypoints come from the entrypoint table. Absolute paths are mapped
- * into a per-node sandbox (see sandbox.ts), volumes are directories under the data dir.
+ * The process runtime: each step is a host process run by a small Perl supervisor (in a session of
+ * its own, see process_supervisor.ts), for machines without a container engine. Images are ignored
+ * (with one warning per image); their entrypoints come from the entrypoint table. Absolute paths
+ * are mapped into a per-node sandbox (see sandbox.ts), volumes are directories under the data dir.
  *
  * At most `maxSteps` steps run at once (daemons aside); the others wait, reported Pending, in a
  * first-in-first-out queue.
@@ -216,7 +216,7 @@ export class ProcessRuntime implements Runtime {
       args,
       cwd: dir,
       ...(desc.env ? { env: desc.env } : {}),
-      detached: true,
+      // Not `detached`: that forks the whole host; the supervisor makes its own session instead.
       stdin: "null",
       stdout: "null",
       stderr: "null",

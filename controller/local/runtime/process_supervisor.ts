@@ -1,6 +1,9 @@
 /**
  * The per-step supervisor of the process runtime: a small Perl program (no modules, so it starts in
- * a few milliseconds), started detached (its own session) so that it outlives a host that dies.
+ * a few milliseconds) in a session of its own, so that it outlives a host that dies and a Ctrl-C
+ * meant for the host does not reach it. It makes that session itself, first thing: the host spawns
+ * it as a plain child, which Deno does with posix_spawn (vfork), where a detached spawn forks the
+ * whole host (page tables of some 150 MB copied, then copy-on-write faults) for ~10 ms a step.
  * Starting it costs a few milliseconds where starting a Deno executor per step cost ~50 ms;
  * everything the executor did after the command's exit (result, output parameters, artifacts) the
  * host does in-process (process_collect.ts), and stopping (SIGTERM, SIGKILL after the grace period,
@@ -24,17 +27,35 @@
  */
 
 /**
+ * The number of Linux's setsid(2) system call on this machine: Perl has no setsid without its POSIX
+ * module, which takes ~15 ms to load. Where unknown, the supervisor makes a process group of its own
+ * (a Ctrl-C does not reach it either, but it keeps the terminal as its controlling one).
+ */
+const SETSID_SYSCALL: number | undefined = Deno.build.os === "linux"
+  ? ({ x86_64: 112, aarch64: 157 } as Record<string, number>)[Deno.build.arch]
+  : undefined;
+
+/**
+ * O_WRONLY|O_CREAT|O_EXCL, as a number (Perl's Fcntl module would name them, at a few ms a start):
+ * the values differ between Linux and the BSDs (macOS).
+ */
+const EXCLUSIVE_CREATE = Deno.build.os === "linux" ? 0o301 : 0x1 | 0x200 | 0x800;
+
+/**
  * @ARGV: `<dir>/step.json` (naming the step in this process's command line, which is how a
  * restarted host tells its supervisor from a reused pid), the working directory, the start time,
- * then the command. Flags are Linux's (O_WRONLY|O_CREAT|O_EXCL = 0301, WNOHANG = 1). The command's
+ * then the command. Open flags are the system's ({@link EXCLUSIVE_CREATE}; WNOHANG is 1 on both). The command's
  * exit is seen by polling waitpid between reads: the (empty) SIGCHLD handler only cuts a select
- * short, and the 0.25 s timeout covers a SIGCHLD that came just before select began.
+ * short, and the 0.25 s timeout covers a SIGCHLD that came just before select began. The BEGIN
+ * block runs as soon as it is parsed, before the rest of the script is: the session (or group) is
+ * the supervisor's within a millisecond of its start.
  */
 export const SUPERVISOR_SCRIPT = String.raw`
+BEGIN { ${SETSID_SYSCALL === undefined ? "" : `syscall(${SETSID_SYSCALL}) >= 0 or `}setpgrp(0, 0) }
 my ($s, $wd, $at, @cmd) = @ARGV;
 (my $d = $s) =~ s{/[^/]*$}{};
 sub put { my ($p, $t) = @_; open(my $f, '>', "$p.tmp") or die; print $f $t; close $f; rename("$p.tmp", $p) }
-unless (sysopen(my $pf, "$d/executor.pid", 0301, 0644)) { exit(-e "$d/executor.pid" ? 75 : 1) }
+unless (sysopen(my $pf, "$d/executor.pid", ${EXCLUSIVE_CREATE}, 0644)) { exit(-e "$d/executor.pid" ? 75 : 1) }
 else { syswrite($pf, "$$
 "); close $pf }
 pipe(my $or, my $ow) or die; pipe(my $er, my $ew) or die;
