@@ -54,6 +54,8 @@ export interface Op {
   epoch: number;
   /** Answers derived from the tree, with the epoch they were computed at. */
   readonly memo: Map<string, { epoch: number; value: unknown }>;
+  /** Answers that hold for the whole pass (the spec does not change within one), e.g. started.ts's. */
+  readonly cache: Map<string, unknown>;
 }
 
 /** Creates the operation context of one reconcile. */
@@ -91,6 +93,7 @@ export function newOp(
     depth: 0,
     epoch: 0,
     memo: new Map(),
+    cache: new Map(),
   };
 }
 

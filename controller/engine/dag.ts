@@ -12,6 +12,8 @@ import { killDaemonedChildren } from "./daemons.ts";
 import { dependsLogic } from "./depends.ts";
 import type { Exec, ExecOpts } from "./exec-types.ts";
 import { executeTemplate } from "./execute.ts";
+import { MAX_STACK_DEPTH } from "./context.ts";
+import { continueStartedPod, plainPodTemplate, type StartedPod, startedPod } from "./started.ts";
 import { runLifecycleHooks, runOnExitNode, stepExitHook } from "./exit-handlers.ts";
 import { substituteIn, type TaskFacts } from "./expr.ts";
 import { loopItem, loopItems, shouldExpand, substituteItem } from "./loops.ts";
@@ -26,6 +28,7 @@ import {
   markNodePhase,
   nodeById,
   outboundNodes,
+  peekNode,
   phaseFulfilled,
   templateNode,
 } from "./nodes.ts";
@@ -59,8 +62,9 @@ function taskNodeName(d: DagContext, task: string): string {
   return `${d.boundaryName}.${task}`;
 }
 
-function taskNode(op: Op, d: DagContext, task: string): NodeStatus | undefined {
-  return getNode(op, taskNodeName(d, task));
+/** The node of a task, to read only (see tree.ts): most of a large DAG is finished and never written. */
+function taskNode(op: Op, d: DagContext, task: string): NodeView | undefined {
+  return peekNode(op, taskNodeName(d, task));
 }
 
 /** The task called `name`; throws as Argo panics when a target does not exist. */
@@ -388,7 +392,7 @@ function executeDagTask(op: Op, d: DagContext, name: string): void {
     }
   }
   let resolved: DAGTask;
-  let expanded: { task: DAGTask; nodeName: string }[];
+  let expanded: Expanded[];
   try {
     const scope = buildLocalScopeFromTask(op, d, task);
     resolved = substituteIn(op.expr, [op.globals, scope], task);
@@ -413,7 +417,7 @@ function executeDagTask(op: Op, d: DagContext, name: string): void {
   }
   const whens = evalWhens(op, expanded.map((e) => (taskNode(op, d, e.task.name) ? "" : e.task.when ?? "")));
   for (let i = 0; i < expanded.length; i++) {
-    const { task: t, nodeName: tName } = expanded[i] as { task: DAGTask; nodeName: string };
+    const { task: t, nodeName: tName, started } = expanded[i] as Expanded;
     node = taskNode(op, d, t.name);
     if (!node) {
       connect(tName);
@@ -430,7 +434,7 @@ function executeDagTask(op: Op, d: DagContext, name: string): void {
     }
     // What executeTemplate would answer (parallelism reached) without processing the template.
     if (!node && workflowParallelismReached(op)) return;
-    const r = executeTemplate(op, tName, t, t.arguments, {
+    const r = started ? continueStartedPod(op, started) : executeTemplate(op, tName, t, t.arguments, {
       boundaryID: d.boundaryID,
       onExitTemplate: d.onExitTemplate,
     }, "task");
@@ -466,8 +470,16 @@ function executeDagTask(op: Op, d: DagContext, name: string): void {
   }
 }
 
+/** A task to execute, as expanded from a loop (or not). */
+interface Expanded {
+  task: DAGTask;
+  nodeName: string;
+  /** The item's started pod, executed without its task substituted (see started.ts). */
+  started?: StartedPod | undefined;
+}
+
 /** Argo's `expandTask`: the task itself, or one task per loop item. */
-function expandTask(op: Op, d: DagContext, task: DAGTask): { task: DAGTask; nodeName: string }[] {
+function expandTask(op: Op, d: DagContext, task: DAGTask): Expanded[] {
   if (!shouldExpand(task)) return [{ task, nodeName: taskNodeName(d, task.name) }];
   const [w] = evalWhens(op, [task.when ?? ""]);
   const items = loopItems(task, whenFalse(w));
@@ -475,10 +487,16 @@ function expandTask(op: Op, d: DagContext, task: DAGTask): { task: DAGTask; node
   // As for steps (see executeStepGroup): items that cannot start while the workflow's parallelism
   // is used up are not substituted; executeDagTask stops at the first of them without running it.
   let room = workflowParallelismRoom(op);
-  return items.map((raw, i) => {
+  // Nor is a started pod of an item (see started.ts), whose task is then only read for its name.
+  const plain = op.depth + 1 < MAX_STACK_DEPTH ? plainPodTemplate(op, base) : undefined;
+  return items.map((raw, i): Expanded => {
     const item = loopItem(task.name, i, raw);
     const existing = taskNode(op, d, item.name);
     let t: DAGTask;
+    const started = existing && plain && !fulfilled(existing)
+      ? startedPod(op, existing, plain, { boundaryID: d.boundaryID, onExitTemplate: d.onExitTemplate })
+      : undefined;
+    if (started) return { task: { ...base, name: item.name }, nodeName: taskNodeName(d, item.name), started };
     if (existing && fulfilled(existing)) t = { ...base, name: item.name };
     else if (!existing && task.when === undefined && room-- <= 0) t = { ...base, name: item.name };
     else {

@@ -35,6 +35,7 @@ export function templatePodDeadline(
   tmpl: Template,
   executionDeadline?: number,
 ): number | undefined {
+  if (tmpl.activeDeadlineSeconds === undefined && !tmpl.timeout) return executionDeadline;
   const started = node.startedAt ? parseTime(node.startedAt) : undefined;
   let deadline = executionDeadline;
   const min = (t: number) => (deadline = deadline === undefined ? t : Math.min(deadline, t));
@@ -72,6 +73,7 @@ export function applyExecutionControl(op: Op): void {
   const shutdown = shutdownOf(op);
   const deadlinePassed = workflowDeadlinePassed(op);
   if (op.deadline !== undefined) wakeAt(op, op.deadline);
+  if (shutdown === "" && !deadlinePassed) return; // nothing below would fail a node
   for (const node of op.tree.values()) {
     if (fulfilled(node)) continue;
     const partOfExit = isPartOfExitHandler(op, node);

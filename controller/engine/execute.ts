@@ -37,6 +37,7 @@ import { processTemplate, templateLocalVars } from "./params.ts";
 import { processNodeRetries, retryLocals, retryPolicyOf, retryStrategyOf } from "./retry.ts";
 import { buildRunSpec } from "./run-spec.ts";
 import { outputsCopy } from "./status.ts";
+import { continueStartedPod, plainPodTemplate, startedPod } from "./started.ts";
 import { executeSteps } from "./steps.ts";
 import { executeSuspend } from "./suspend.ts";
 import {
@@ -102,6 +103,12 @@ function execute(
   // Exec only read it, and in a large fan-out most nodes are finished.
   const seen = peekNode(op, nodeName);
   if (seen && op.depth < MAX_STACK_DEPTH && phaseFulfilled(seen.phase)) return { node: seen as NodeStatus };
+  // A pod already started is not rendered again when only its observation or the clock can move it.
+  if (seen && op.depth < MAX_STACK_DEPTH && (seen.type === "Pod" || seen.type === "Retry")) {
+    const tmpl = plainPodTemplate(op, holder);
+    const started = tmpl ? startedPod(op, seen, tmpl, opts) : undefined;
+    if (started) return continueStartedPod(op, started);
+  }
   let node = getNode(op, nodeName);
   if (op.depth >= MAX_STACK_DEPTH) {
     return {

@@ -113,6 +113,7 @@ export function runLifecycleHooks(
   prefix: string,
   scope: LocalScope,
 ): { done: boolean; err?: string } {
+  if (hooks === undefined) return { done: true };
   const started: (NodeStatus | undefined)[] = [];
   for (const name of Object.keys(hooks ?? {}).sort()) {
     if (name === "exit") continue;

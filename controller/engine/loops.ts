@@ -6,7 +6,13 @@
 import type { Item, Sequence } from "../spec/types.ts";
 import type { Expr } from "./expr.ts";
 import { withScope } from "./expr.ts";
-import { itemLabel, itemString, loopItemName, sortedJson } from "./names.ts";
+import {
+  itemLabel,
+  itemString,
+  loopItemName as itemNodeName,
+  loopItemTail as itemNameTail,
+  sortedJson,
+} from "./names.ts";
 
 /** What loops over items: a step or a DAG task. */
 export interface Loopable {
@@ -76,6 +82,17 @@ export function loopItems(step: Loopable, whenFalse: boolean): unknown[] {
   return [];
 }
 
+/**
+ * What follows `<name>(` in the name {@link loopItem} gives item `index` (`index:label)`), without
+ * its bindings (throws as it does), for the items of a loop that need no substitution.
+ */
+export function loopItemTail(index: number, item: unknown): string {
+  if (item === null) {
+    throw new Error(`withItems[${index}] expected string, number, list, or map. received: null`);
+  }
+  return itemNameTail(index, itemLabel(item));
+}
+
 /** Argo's `processItem` bindings and name for item `index`. */
 export function loopItem(baseName: string, index: number, item: unknown): LoopItem {
   const vars: Record<string, string> = {};
@@ -89,7 +106,7 @@ export function loopItem(baseName: string, index: number, item: unknown): LoopIt
   } else {
     vars["item"] = itemString(item);
   }
-  return { name: loopItemName(baseName, index, itemLabel(item)), vars };
+  return { name: itemNodeName(baseName, index, itemLabel(item)), vars };
 }
 
 /** Substitutes one item's variables into a step/task (as JSON), `{{item...}}` must all resolve. */
@@ -168,7 +185,9 @@ export function expandSequence(seq: Sequence): string[] {
   }
   const format = seq.format || "%d";
   const items: string[] = [];
-  if (start <= end) { for (let i = start; i <= end; i++) items.push(formatInt(format, i)); }
-  else for (let i = start; i >= end; i--) items.push(formatInt(format, i));
+  // "%d" (the default) prints an integer as String does; the expansion runs on every pass.
+  const fmt = format === "%d" ? String : (i: number) => formatInt(format, i);
+  if (start <= end) { for (let i = start; i <= end; i++) items.push(fmt(i)); }
+  else for (let i = start; i >= end; i--) items.push(fmt(i));
   return items;
 }

@@ -74,8 +74,15 @@ export function hookNodeName(parentNodeName: string, hook: string): string {
  * description. `description` is what Go's `fmt.Sprint` prints for the item (see {@link itemLabel}).
  */
 export function loopItemName(name: string, index: number, description: string): string {
-  const clean = description.replaceAll("(", "").replaceAll(")", "");
-  return `${name}(${index}:${clean})`;
+  return `${name}(${loopItemTail(index, description)}`;
+}
+
+/** What follows `name(` in {@link loopItemName}: `index:description)`. */
+export function loopItemTail(index: number, description: string): string {
+  const clean = description.includes("(") || description.includes(")")
+    ? description.replaceAll("(", "").replaceAll(")", "")
+    : description;
+  return `${index}:${clean})`;
 }
 
 /**

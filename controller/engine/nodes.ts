@@ -162,6 +162,18 @@ export function addChildNode(op: Op, parent: string, child: string): void {
   parentNode.children = children;
 }
 
+/** Is node `childId` a child of node `parentId` already (so that linking it writes nothing)? */
+export function isLinked(op: Op, parentId: string, childId: string): boolean {
+  let known = op.tree.childSets.get(parentId);
+  if (!known) {
+    const parent = op.tree.peek(parentId);
+    if (!parent?.children) return false;
+    known = new Set(parent.children);
+    op.tree.childSets.set(parentId, known);
+  }
+  return known.has(childId);
+}
+
 /**
  * Argo's `childrenFulfilled`: every leaf below `node` is fulfilled. Answers for every node visited are
  * kept until the tree changes, so asking it of each step group of a long chain stays linear. The

@@ -11,6 +11,7 @@ import { phaseFulfilled } from "./nodes.ts";
 import { addOutputsToGlobalScope } from "./outputs.ts";
 import { templateLocalVars } from "./params.ts";
 import { formatTime, parseTime } from "./time.ts";
+import type { NodeView } from "./tree.ts";
 
 /** Longest `outputs.result` kept (the end of stdout is kept). */
 export const MAX_RESULT_BYTES = 256 * 1024;
@@ -78,6 +79,15 @@ function failureMessage(obs: NodeObservation): string {
   return "pod failed";
 }
 
+/** Would applying `obs` (of a pod not finished) to `node` leave it as it is? */
+function unchanged(node: NodeView, obs: NodeObservation): boolean {
+  if (obs.phase !== "Pending" && obs.phase !== "Running") return false;
+  if (node.phase !== obs.phase) return false;
+  if (obs.podIP && node.podIP !== obs.podIP) return false;
+  if ((obs.message || undefined) !== node.message) return false;
+  return !(obs.phase === "Running" && obs.daemonReady === true && node.daemoned !== true);
+}
+
 /**
  * Applies the host's observations to the Pod nodes they are about. Nodes already in a final phase
  * keep it (a node the engine failed, e.g. past its deadline, is not revived by a late report).
@@ -88,6 +98,9 @@ export function applyObservations(op: Op): void {
     const seen = op.tree.peek(id);
     if (!seen || seen.type !== "Pod") continue;
     if (phaseFulfilled(seen.phase)) continue;
+    // A pod still seen as the node already says writes nothing (and so copies nothing, see tree.ts):
+    // in a wide fan-out most observations are of running pods that did not change.
+    if (unchanged(seen, obs)) continue;
     const node = op.tree.get(id)!;
     const wasDaemoned = node.daemoned === true;
     touch(op);

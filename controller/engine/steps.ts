@@ -11,7 +11,9 @@ import type { Exec, ExecOpts } from "./exec-types.ts";
 import { runLifecycleHooks, runOnExitNode, stepExitHook } from "./exit-handlers.ts";
 import { substituteIn } from "./expr.ts";
 import { executeTemplate } from "./execute.ts";
-import { loopItem, loopItems, shouldExpand, substituteItem } from "./loops.ts";
+import { MAX_STACK_DEPTH } from "./context.ts";
+import { continueStartedPod, plainPodTemplate, type StartedPod, startedPod } from "./started.ts";
+import { loopItem, loopItems, loopItemTail, shouldExpand, substituteItem } from "./loops.ts";
 import { childName, stepGroupName } from "./names.ts";
 import {
   addChildNode,
@@ -21,11 +23,13 @@ import {
   fulfilled,
   getNode,
   initializeNode,
+  isLinked,
   markNodeError,
   markNodePhase,
   outboundNodes,
   peekById,
   peekNode,
+  phaseFulfilled,
   templateNode,
 } from "./nodes.ts";
 import {
@@ -39,6 +43,9 @@ import { workflowParallelismReached, workflowParallelismRoom } from "./paralleli
 import { keepSettledPrefix, settledPrefix, StepsScope } from "./steps-scope.ts";
 import type { NodeView } from "./tree.ts";
 import { evalWhens, whenError, whenFalse } from "./when.ts";
+
+/** What running the lifecycle hooks of a step that has none gives. */
+const NO_HOOKS: { done: boolean; err?: string } = { done: true };
 
 /** Context of one steps node: its id and the variables its steps see. */
 interface StepsContext {
@@ -297,11 +304,57 @@ function settledGroup(op: Op, group: WorkflowStep[], sg: NodeView, ctx: StepsCon
   return true;
 }
 
+/**
+ * Finds the nodes of loop items among the children of their step group, which links them in the
+ * order of the items: comparing a child's name with the parts of an item's name spares building
+ * that name and looking it up, for each item in each pass. A node found so is the one called that
+ * name, and is linked to the group.
+ */
+class ItemCursor {
+  readonly #op: Op;
+  readonly #children: readonly string[];
+  #at = 0;
+  #resyncs = 0;
+
+  constructor(op: Op, children: readonly string[]) {
+    this.#op = op;
+    this.#children = children;
+  }
+
+  /** The child at the cursor if it is called `prefix + tail` (the cursor then moves on). */
+  next(prefix: string, tail: string): NodeView | undefined {
+    const id = this.#children[this.#at];
+    if (id === undefined) return undefined;
+    const node = this.#op.tree.peek(id);
+    if (!node) return undefined;
+    const name = node.name;
+    if (name.length !== prefix.length + tail.length || !name.endsWith(tail) || !name.startsWith(prefix)) {
+      return undefined;
+    }
+    if (!this.#op.tree.isNamed(node, name)) return undefined;
+    this.#at++;
+    return node;
+  }
+
+  /** Moves the cursor past child `id`, found by its name (a few times a group: a search). */
+  resync(id: string): void {
+    if (this.#resyncs++ >= 8) return;
+    const at = this.#children.indexOf(id, this.#at);
+    if (at >= 0) this.#at = at + 1;
+  }
+}
+
 /** An expanded step: the step to run and its node name. */
 interface Planned {
   step: WorkflowStep;
   nodeName: string;
   expanded: boolean;
+  /** The item's started pod, executed without its step substituted (see started.ts). */
+  started?: StartedPod;
+  /** The item's finished node, which executing it would hand back as it is. */
+  done?: NodeStatus;
+  /** Is the node of a started or finished item among the group's children (see ItemCursor)? */
+  linked?: boolean;
 }
 
 /** Argo's `executeStepGroup`. */
@@ -330,6 +383,7 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
   // Expand loops; evaluate every `when` of the group in one call.
   const whens = evalWhens(op, resolved.map((s) => (shouldExpand(s) ? s.when ?? "" : "")));
   const planned: Planned[] = [];
+  const linkedItems = new ItemCursor(op, seen.children ?? []);
   for (let i = 0; i < resolved.length; i++) {
     const step = resolved[i] as WorkflowStep;
     if (!shouldExpand(step)) {
@@ -362,15 +416,51 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
     // large fan-out in every pass is what made passes slow. (A `when`, which may make a Skipped
     // node, is still evaluated.) A pass starts at most `room` new items; the next pass goes on.
     let room = workflowParallelismRoom(op);
+    // A started pod of an item is not rendered (started.ts), nor is the item substituted into its
+    // step, when nothing the group reads of that step depends on the item.
+    // The step of an item that is not executed (finished, or a started pod) is only read for its
+    // hooks, exit handler and continueOn, which do not depend on the item (nor, without hooks, on
+    // its name): all such items share one.
+    const hookless = step.hooks === undefined && step.onExit === undefined;
+    const depthOk = op.depth + 1 < MAX_STACK_DEPTH;
+    const plain = hookless && step.when === undefined && depthOk ? plainPodTemplate(op, base) : undefined;
+    const namePrefix = `${childName(sgName, step.name ?? "")}(`;
     for (let j = 0; j < items.length; j++) {
-      const item = loopItem(step.name ?? "", j, items[j]);
-      const name = childName(sgName, item.name);
-      const existing = peekNode(op, name);
+      const tail = loopItemTail(j, items[j]);
+      // Most items are found where the group links them (no name to build and look up).
+      let existing: NodeView | undefined = linkedItems.next(namePrefix, tail);
+      const linked = existing !== undefined;
+      const name = existing ? existing.name : namePrefix + tail;
+      if (!existing) {
+        existing = peekNode(op, name);
+        if (existing) linkedItems.resync(existing.id);
+      }
+      const itemName = () => `${step.name ?? ""}(${tail}`;
       if (!existing && step.when === undefined && room-- <= 0) continue;
       let expandedStep: WorkflowStep;
-      if (existing && fulfilled(existing)) expandedStep = { ...base, name: item.name };
+      const started = existing && plain && !fulfilled(existing)
+        ? startedPod(op, existing, plain, { boundaryID: ctx.boundaryID, onExitTemplate: ctx.onExitTemplate })
+        : undefined;
+      if (started) {
+        planned.push({ step: base, nodeName: name, expanded: true, started, linked });
+        continue;
+      }
+      if (existing && depthOk && phaseFulfilled(existing.phase)) {
+        // What executeTemplate hands back for a finished node, without asking it.
+        const done = existing as NodeStatus;
+        planned.push({
+          step: hookless ? base : { ...base, name: itemName() },
+          nodeName: name,
+          expanded: true,
+          done,
+          linked,
+        });
+        continue;
+      }
+      if (existing && fulfilled(existing)) expandedStep = { ...base, name: itemName() };
       else {
         try {
+          const item = loopItem(step.name ?? "", j, items[j]);
           expandedStep = { ...substituteItem(op.expr, base, item.vars), name: item.name };
           if (step.template !== undefined) expandedStep.template = step.template;
         } catch (e) {
@@ -412,10 +502,15 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
       continue;
     }
     if (workflowParallelismReached(op) && !peekNode(op, childNodeName)) continue;
-    const r = executeTemplate(op, childNodeName, step, step.arguments, {
-      boundaryID: ctx.boundaryID,
-      onExitTemplate: ctx.onExitTemplate,
-    }, "step");
+    const { started, done: finished, linked: known } = planned[i] as Planned;
+    const r = finished
+      ? { node: finished }
+      : started
+      ? continueStartedPod(op, started)
+      : executeTemplate(op, childNodeName, step, step.arguments, {
+        boundaryID: ctx.boundaryID,
+        onExitTemplate: ctx.onExitTemplate,
+      }, "step");
     if (r.err) {
       switch (r.err.kind) {
         case "parallelism":
@@ -433,8 +528,10 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
       }
     }
     if (r.node) {
-      nodeSteps.set(childNodeName, step);
-      addChildNode(op, sgName, childNodeName);
+      // The name of a node found by it is the same string, and looking that one up again is quicker.
+      const linked = known === true || (r.node.name === childNodeName && isLinked(op, seen.id, r.node.id));
+      nodeSteps.set(linked ? r.node.name : childNodeName, step);
+      if (!linked) addChildNode(op, sgName, childNodeName);
     }
   }
 
@@ -444,24 +541,28 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
     const child = peekById(op, childId);
     const step = nodeSteps.get(child.name);
     ctx.scope.set(`steps.${child.displayName ?? ""}.status`, child.phase ?? "");
-    const hooks = runLifecycleHooks(
-      op,
-      step?.hooks,
-      child,
-      ctx.boundaryID,
-      `steps.${step?.name ?? ""}`,
-      step?.hooks ? ctx.scope.read(op) : {},
-    );
+    const hooks = step?.hooks
+      ? runLifecycleHooks(
+        op,
+        step.hooks,
+        child,
+        ctx.boundaryID,
+        `steps.${step.name ?? ""}`,
+        ctx.scope.read(op),
+      )
+      : NO_HOOKS;
     if (hooks.err) markNodeError(op, sgName, hooks.err);
     if (!hooks.done) return peekNode(op, sgName) as NodeView;
     if (!fulfilled(child)) {
       done = false;
     } else if (completed(child.phase)) {
       const hook = step ? stepExitHook(op, step) : undefined;
-      const scope = hook ? ctx.scope.read(op) : {};
-      const exit = runOnExitNode(op, hook, child, ctx.boundaryID, `steps.${step?.name ?? ""}`, scope);
-      if (exit.err) throw new Error(exit.err.message);
-      if (exit.has && (!exit.node || !fulfilled(exit.node))) done = false;
+      if (hook) {
+        const scope = ctx.scope.read(op);
+        const exit = runOnExitNode(op, hook, child, ctx.boundaryID, `steps.${step?.name ?? ""}`, scope);
+        if (exit.err) throw new Error(exit.err.message);
+        if (exit.has && (!exit.node || !fulfilled(exit.node))) done = false;
+      }
     }
   }
   if (!done) {

@@ -38,8 +38,6 @@ export class NodeTree {
    * tag (params.ts). They live as long as the reconcile, so nothing outlives a call.
    */
   readonly carry = new Map<string, unknown>();
-  /** The given `status.nodes` (never written). */
-  readonly #givenNodes: Record<string, NodeStatus>;
   /** The nodes that are not the given objects (copied, created, or with a new progress), by id. */
   readonly #current = new Map<string, NodeStatus>();
   /**
@@ -49,6 +47,8 @@ export class NodeTree {
    */
   readonly #list: NodeStatus[] = [];
   readonly #ids: string[] = [];
+  /** Places in {@link #list} by node id (one lookup for {@link peek}, the most asked question). */
+  readonly #byId = new Map<string, number>();
   /** Places in {@link #list} by node name. */
   readonly #byName = new Map<string, number>();
   /** Has each node a name of its own (so the node called `n.name` is `n`)? */
@@ -71,13 +71,13 @@ export class NodeTree {
    * than a pass of a chain of steps; the record of the result is built once (see {@link record}).
    */
   constructor(given: Record<string, NodeStatus>) {
-    this.#givenNodes = given;
     const ids = Object.keys(given);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i]!;
       const node = given[id]!;
       if (this.#uniqueNames && this.#byName.has(node.name)) this.#uniqueNames = false;
       this.#byName.set(node.name, i);
+      this.#byId.set(id, i);
       this.#list.push(node);
       this.#ids.push(id);
       if (!this.#indexLike && indexLike(id)) this.#indexLike = true;
@@ -86,7 +86,8 @@ export class NodeTree {
 
   /** The node with id `id`, to read only (see the module doc). */
   peek(id: string): NodeView | undefined {
-    return this.#current.get(id) ?? (Object.hasOwn(this.#givenNodes, id) ? this.#givenNodes[id] : undefined);
+    const at = this.#byId.get(id);
+    return at === undefined ? undefined : this.#list[at];
   }
 
   /** The id of the node called `name`, if there is one. */
@@ -165,13 +166,7 @@ export class NodeTree {
 
   /** The place of node `id` in {@link #list}, if it is there. */
   #placeOf(id: string): number | undefined {
-    const node = this.peek(id);
-    if (node === undefined) return undefined;
-    const at = this.#byName.get(node.name);
-    if (at !== undefined && this.#ids[at] === id) return at;
-    // Two nodes of one name (a corrupt status): look for the id itself.
-    const found = this.#ids.indexOf(id);
-    return found < 0 ? undefined : found;
+    return this.#byId.get(id);
   }
 
   #replace(id: string, node: NodeStatus): void {
@@ -179,6 +174,7 @@ export class NodeTree {
     this.#current.set(id, node);
     if (at !== undefined) this.#list[at] = node;
     else {
+      this.#byId.set(id, this.#list.length);
       this.#list.push(node);
       this.#ids.push(id);
       if (indexLike(id)) this.#indexLike = true;
