@@ -62,7 +62,7 @@ export async function useOwnCluster(): Promise<void> {
 }
 
 /** A loopback port (and the `count - 1` after it) nobody listens on now. */
-function freePort(count: number): number {
+export function freePort(count: number): number {
   for (;;) {
     const base = 30_000 + Math.floor(Math.random() * 20_000);
     const listeners: Deno.Listener[] = [];

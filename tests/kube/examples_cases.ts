@@ -14,12 +14,25 @@ import type { TestCluster } from "./cluster.ts";
 import { newHarness } from "./harness.ts";
 
 /**
+ * Examples the fake kubelet cannot run (it runs only the main container, as a host process with this
+ * machine's programs, as the process runtime does), with why: they run on the real node instead
+ * (node_cases.ts), in real pods of the test image.
+ */
+export const NODE_EXAMPLES: Record<string, string> = Object.fromEntries(
+  Object.entries(RUNTIME_LIMITS.process).map((
+    [k, v],
+  ) => [k, `fake kubelet (process runtime): ${v.replace(/: podman only$/, "")}`]),
+);
+
+/**
  * Examples the Kubernetes host cannot run by design, or that the fake kubelet cannot (it runs the
  * main container as a host process, as the process runtime does).
  */
 export const KUBE_LIMITS: Record<string, string> = {
   ...Object.fromEntries(
-    Object.entries(RUNTIME_LIMITS.process).map(([k, v]) => [k, `fake kubelet (process runtime): ${v}`]),
+    Object.entries(NODE_EXAMPLES).map((
+      [k, v],
+    ) => [k, `${v}; this example runs on the real node instead (node_cases.ts)`]),
   ),
   "artifacts.yaml":
     "the fake kubelet has no artifact repository (S3); this example runs on the real node instead (node_artifacts_cases.ts)",
@@ -28,6 +41,21 @@ export const KUBE_LIMITS: Record<string, string> = {
       .map(([k, v]) => [k.slice("process:".length), `fake kubelet (process runtime): ${v}`]),
   ),
 };
+
+/** An example file's other documents (its Secrets and ConfigMaps), created in `namespace`. */
+export async function applyOthers(
+  c: TestCluster,
+  namespace: string,
+  example: string,
+  others: unknown[],
+): Promise<void> {
+  if (others.length === 0) return;
+  const r = await c.kubectl(
+    ["-n", namespace, "apply", "-f", "-"],
+    JSON.stringify({ apiVersion: "v1", kind: "List", items: others }),
+  );
+  if (r.code !== 0) throw new Error(`kubectl apply of ${example}'s other documents: ${r.stderr}`);
+}
 
 /** One test per example. `cluster()` gives the started cluster. */
 export function defineExampleTests(cluster: () => Promise<TestCluster>, skip: string | undefined): void {
@@ -46,11 +74,7 @@ export function defineExampleTests(cluster: () => Promise<TestCluster>, skip: st
           // the file's Secrets and ConfigMaps: in the cluster (the controller reads labelled
           // ConfigMaps for parameters), and at the fake kubelet (it mounts them)
           if (others.length > 0) {
-            const r = await c.kubectl(
-              ["-n", h.namespace, "apply", "-f", "-"],
-              JSON.stringify({ apiVersion: "v1", kind: "List", items: others }),
-            );
-            if (r.code !== 0) throw new Error(`kubectl apply of ${ex.name}'s other documents: ${r.stderr}`);
+            await applyOthers(c, h.namespace, ex.name, others);
             h.kubelet.runtime.resources.addDocuments(
               others.map((o) => ({
                 ...(o as Record<string, unknown>),

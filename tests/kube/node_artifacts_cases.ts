@@ -18,21 +18,33 @@ import { type Harness, newHarness } from "./harness.ts";
 
 const BUCKET = "skiff-artifacts";
 
-/** examples/artifacts.yaml with its images replaced by `image` (the node has no registry). */
-function artifactsExample(
-  image: string,
-): { workflow: Workflow; check: (wf: Workflow, logs: Map<string, string>) => string[] } {
-  const ex = localExamples().find((e) => e.name === "artifacts.yaml")!;
-  const { workflow } = exampleDocuments(ex);
+/**
+ * An example of examples/ for the node, as `skiff run` submits it: every image of its templates
+ * replaced by `image` (the node has no registry: images are imported into its containerd, so they
+ * are not pulled), with the file's other documents and the check of its `# Expect-` headers.
+ * `text` replaces the file's text (e.g. with another port).
+ */
+export function nodeExample(name: string, image: string, text?: (t: string) => string): {
+  workflow: Workflow;
+  others: unknown[];
+  check: (wf: Workflow, logs: Map<string, string>) => string[];
+} {
+  const ex = localExamples().find((e) => e.name === name);
+  if (!ex) throw new Error(`examples/${name} is not a local example with expectations`);
+  const { workflow, others } = exampleDocuments(text ? { ...ex, text: text(ex.text) } : ex);
   for (const t of workflow.spec.templates ?? []) {
-    const c = (t as Template).container;
-    if (c) c.image = image;
+    const tmpl = t as Template;
+    for (const c of [tmpl.container, tmpl.script, ...(tmpl.sidecars ?? []), ...(tmpl.initContainers ?? [])]) {
+      if (!c) continue;
+      c.image = image;
+      c.imagePullPolicy = "IfNotPresent";
+    }
   }
-  return { workflow, check: (wf, logs) => unmetExpectations(ex, { workflow: wf, logs }) };
+  return { workflow, others, check: (wf, logs) => unmetExpectations(ex, { workflow: wf, logs }) };
 }
 
 /** The logs of each Pod node of a workflow, by node id (through the API, from the kubelet). */
-async function logsByNode(h: Harness, name: string): Promise<Map<string, string>> {
+export async function logsByNode(h: Harness, name: string): Promise<Map<string, string>> {
   const pods = await h.client.list<Pod>(PODS, h.namespace, {
     labelSelector: `workflows.argoproj.io/workflow=${name}`,
   });
@@ -63,7 +75,7 @@ export async function artifactsOnNode(
       secretAccessKey: s3.secretKey,
     });
     await bucket.createBucket(BUCKET);
-    const { workflow, check } = artifactsExample(opts.image);
+    const { workflow, check } = nodeExample("artifacts.yaml", opts.image);
 
     const h = await newHarness(c, "art", {
       kubelet: false,

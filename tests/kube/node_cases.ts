@@ -15,9 +15,19 @@ import { PODS } from "../../controller/kube/client.ts";
 import type { ControllerConfig } from "../../controller/kube/config.ts";
 import type { Pod } from "../../controller/kube/pods.ts";
 import type { Workflow } from "../../controller/spec/types.ts";
-import { clusterEnv, eventually, lockNode, runStartScript, STATE, type TestCluster } from "./cluster.ts";
-import { newHarness } from "./harness.ts";
-import { artifactsOnNode } from "./node_artifacts_cases.ts";
+import { ensureTestImage, podmanSkipReason, TEST_IMAGE } from "../local/podman_env.ts";
+import {
+  clusterEnv,
+  eventually,
+  freePort,
+  lockNode,
+  runStartScript,
+  STATE,
+  type TestCluster,
+} from "./cluster.ts";
+import { applyOthers, NODE_EXAMPLES } from "./examples_cases.ts";
+import { type Harness, newHarness } from "./harness.ts";
+import { artifactsOnNode, logsByNode, nodeExample } from "./node_artifacts_cases.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const EXECUTOR_IMAGE = "docker.io/skiff/executor:test";
@@ -99,6 +109,53 @@ ctr --address "${STATE}/containerd/containerd.sock" --namespace k8s.io images im
 }
 
 /**
+ * The local test image (sh, busybox, python3, node, cowsay: what the images of Argo's examples
+ * provide), built with podman when missing (tests/images/build.sh) and imported into the node's
+ * containerd (cached: nothing to do when it has that image already).
+ */
+async function importTestImage(): Promise<void> {
+  await ensureTestImage();
+  await sh(`bash tests/cluster/import-image.sh ${TEST_IMAGE}`);
+}
+
+/** The node's pods, one line each: phase, reason, and how each container ended or waits. */
+async function podSummary(h: Harness, workflow: string): Promise<string> {
+  const pods = await h.client.list<Pod>(PODS, h.namespace, {
+    labelSelector: `workflows.argoproj.io/workflow=${workflow}`,
+  });
+  return pods.items.map((p) => {
+    const containers = [...p.status?.initContainerStatuses ?? [], ...p.status?.containerStatuses ?? []]
+      .map((s) => `${s.name}=${JSON.stringify(s.state ?? {})}`);
+    return `${p.metadata.name}: ${p.status?.phase} ${p.status?.reason ?? ""} ${containers.join(" ")}`;
+  }).join("\n  ");
+}
+
+/**
+ * An example of examples/ in real pods of the test image (its images mapped to it, as the local
+ * tests do with `--image-map '*=localhost/skiff-test'`), held to its `# Expect-` headers.
+ */
+async function exampleOnNode(c: TestCluster, name: string): Promise<void> {
+  // the pods use the host's network, which other tests share: a fixed port becomes a free one
+  const port = String(freePort(1));
+  const { workflow, others, check } = nodeExample(name, TEST_IMAGE, (t) => t.replaceAll("8080", port));
+  const h = await newHarness(c, "nodeex", { kubelet: false, config: nodeConfig(c) });
+  try {
+    await workflowAccount(c, h.namespace);
+    await applyOthers(c, h.namespace, name, others);
+    const created = await h.submit(workflow);
+    const wf = created.metadata.name!;
+    const done = await h.waitDone(wf, 240_000);
+    const unmet = check(done, await logsByNode(h, wf));
+    ok(
+      unmet.length === 0,
+      `${name} on a real node:\n  ${unmet.join("\n  ")}\npods:\n  ${await podSummary(h, wf)}`,
+    );
+  } finally {
+    await h.close();
+  }
+}
+
+/**
  * The controller's configuration for real pods: the executor image built here, the API server on
  * 127.0.0.1 (pods use the host's network), the workflows' ServiceAccount.
  */
@@ -165,10 +222,10 @@ export function defineNodeTests(
     await nodeReady;
     return c;
   };
-  const test = (name: string, fn: (c: TestCluster) => Promise<void>) =>
+  const test = (name: string, fn: (c: TestCluster) => Promise<void>, why = skip) =>
     Deno.test({
-      name: `kube node: ${name}${skip ? ` (skipped: ${skip})` : ""}`,
-      ignore: skip !== undefined,
+      name: `kube node: ${name}${why ? ` (skipped: ${why})` : ""}`,
+      ignore: why !== undefined,
       sanitizeOps: false,
       sanitizeResources: false,
       fn: async () => await fn(await node(await cluster())),
@@ -249,6 +306,19 @@ spec:
       prepare: (h) => workflowAccount(c, h.namespace),
     });
   });
+
+  // the examples the fake kubelet of tier (a) cannot run (KUBE_LIMITS says they run here), one test each
+  let testImage: Promise<void> | undefined;
+  for (const name of Object.keys(NODE_EXAMPLES)) {
+    test(
+      `examples/${name} meets its # Expect- headers in real pods of the test image`,
+      async (c) => {
+        await (testImage ??= importTestImage());
+        await exampleOnNode(c, name);
+      },
+      skip ?? (podmanSkipReason && `the test image is made with podman: ${podmanSkipReason}`),
+    );
+  }
 
   test("terminate stops a real running pod through activeDeadlineSeconds; the kubelet reports DeadlineExceeded", async (c) => {
     const port = new URL(c.client.server).port;
