@@ -18,6 +18,7 @@ export {
   DEADLINE_MESSAGE,
   type Ended,
   StartError,
+  startFailure,
   type StepChild,
   stepResult,
   type SuperviseOptions,

@@ -126,6 +126,16 @@ export async function superviseStep(opts: SuperviseOptions): Promise<StepResult>
   return stepResult({ exitCode, stdout: tail.text(), outputs, stopReason, startedAt, finishedAt: iso() });
 }
 
+/**
+ * Argo's words for a command that could not be started (its program is not found, or not
+ * executable), used wherever a step's command is started.
+ */
+export function startFailure(program: string, why: "missing" | "denied"): string {
+  return why === "missing"
+    ? `failed to start: exec: "${program}": executable file not found in $PATH`
+    : `failed to start: exec: "${program}": permission denied`;
+}
+
 /** What a command that ran left, for {@link stepResult}. */
 export interface Ended {
   exitCode: number;

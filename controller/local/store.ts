@@ -408,16 +408,10 @@ export class Store {
   listWorkflows<W extends WorkflowObject = WorkflowObject>(
     opts: { namespace?: string; phases?: string[]; limit?: number; offset?: number } = {},
   ): StoredWorkflow<W>[] {
-    const where: string[] = [];
-    const args: SQLInputValue[] = [];
-    if (opts.namespace !== undefined) {
-      where.push("namespace = ?");
-      args.push(opts.namespace);
-    }
-    if (opts.phases && opts.phases.length > 0) {
-      where.push(`phase IN (${opts.phases.map(() => "?").join(", ")})`);
-      args.push(...opts.phases);
-    }
+    const { where, args } = pageFilter({
+      ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+      ...(opts.phases ? { phases: opts.phases } : {}),
+    });
     const sql = `SELECT ${WORKFLOW_COLUMNS} FROM workflows ${
       where.length ? "WHERE " + where.join(" AND ") : ""
     } ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?`;

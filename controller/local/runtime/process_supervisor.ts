@@ -25,6 +25,7 @@
  * container's PID 1 exits); something that left the group and holds the output open is no longer
  * read 2 s after the command's exit (the executor's drain time).
  */
+import { startFailure } from "../../../executor/mod.ts";
 
 /**
  * The number of Linux's setsid(2) system call on this machine: Perl has no setsid without its POSIX
@@ -173,7 +174,5 @@ export function lookPath(program: string, path: string, cwd: string): string | "
 export function startProblem(program: string, env: Record<string, string>, cwd: string): string | undefined {
   const path = env.PATH ?? Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
   const found = lookPath(program, path, cwd);
-  if (found === "missing") return `failed to start: exec: "${program}": executable file not found in $PATH`;
-  if (found === "denied") return `failed to start: exec: "${program}": permission denied`;
-  return undefined;
+  return found === "missing" || found === "denied" ? startFailure(program, found) : undefined;
 }
