@@ -315,6 +315,25 @@ Deno.test({
       await withBrowser(async (ctx) => {
         const page = await signedInPage(ctx, s);
         await page.goto(s.url + "/cron-workflows");
+        // The list as a user reads it: the columns, and the cron's row under them.
+        await page.waitForSelector("table.grid td.name a:text-is('nightly')");
+        assert.deepEqual(await page.locator("table.grid th").allTextContents(), [
+          "Name",
+          "Schedule",
+          "Timezone",
+          "State",
+          "Last run",
+          "Created",
+        ]);
+        assert.deepEqual(
+          (await page.locator("table.grid tbody tr").first().locator("td").allTextContents()).slice(0, 4),
+          ["nightly", "0 3 * * *", "-", "active"],
+        );
+        // An empty list says how to make the first object of its kind.
+        await page.goto(s.url + "/cluster-workflow-templates");
+        await page.waitForSelector("p.empty:has-text('None yet.')");
+        assert.match(await page.locator("p.empty").textContent() ?? "", /kind: ClusterWorkflowTemplate/);
+        await page.goto(s.url + "/cron-workflows");
         await page.click("a:text-is('nightly')");
         await page.waitForSelector(".editor.readonly .cm-content:has-text('schedule: 0 3 * * *')");
         await page.click("button:text-is('Suspend')");

@@ -5,4 +5,5 @@
  * @module
  */
 export { Fragment, h, render } from "npm:preact@11.2.0";
+export type { ComponentChildren } from "npm:preact@11.2.0";
 export { useEffect, useMemo, useRef, useState } from "npm:preact@11.2.0/hooks";

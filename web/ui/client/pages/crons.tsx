@@ -7,10 +7,14 @@ import { formatAge } from "../format.ts";
 import { notify, notifyError } from "../notices.tsx";
 import { navigate, workflowHref } from "../router.ts";
 import type { CronWorkflow, ObjectList, Workflow } from "../types.ts";
-import { useObject, YamlView } from "./objects.tsx";
+import { ObjectListPage, useObject, YamlView } from "./objects.tsx";
 
+/**
+ * The schedules the cron runs on, as Argo reads them: a non-empty `schedule` wins over
+ * `schedules` (the server also copies `schedule` into `schedules`, so both are usually there).
+ */
 function schedules(c: CronWorkflow): string {
-  return [...(c.spec.schedule ? [c.spec.schedule] : []), ...(c.spec.schedules ?? [])].join(", ") || "-";
+  return (c.spec.schedule ? [c.spec.schedule] : c.spec.schedules ?? []).join(", ") || "-";
 }
 
 /** The list of cron workflows. */
@@ -19,54 +23,33 @@ export function CronsPage(props: { namespace: string }) {
   const list = useObject<ObjectList<CronWorkflow>>(`/api/v1/cron-workflows/${encodeURIComponent(ns)}`);
   const items = list.value?.items ?? [];
   return (
-    <main class="page">
-      <div class="page-head">
-        <h1>Cron workflows</h1>
-        <span class="muted">namespace {ns}</span>
-        <div class="spacer" />
-        <a class="button" href="/submit">Create from YAML</a>
-      </div>
-      {list.error && <p class="error" role="alert">{list.error}</p>}
-      <table class="grid">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Schedule</th>
-            <th>Timezone</th>
-            <th>State</th>
-            <th>Last run</th>
-            <th>Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((c) => (
-            <tr key={c.metadata.name}>
-              <td class="name">
-                <a
-                  href={`/cron-workflows/${encodeURIComponent(ns)}/${
-                    encodeURIComponent(c.metadata.name ?? "")
-                  }`}
-                >
-                  {c.metadata.name}
-                </a>
-              </td>
-              <td>
-                <code>{schedules(c)}</code>
-              </td>
-              <td>{c.spec.timezone ?? "-"}</td>
-              <td>{c.spec.suspend ? <span class="badge suspended">suspended</span> : "active"}</td>
-              <td>{formatAge(c.status?.lastScheduledTime)}</td>
-              <td>{formatAge(c.metadata.creationTimestamp)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {list.value && items.length === 0 && (
-        <p class="empty">
-          None yet. <a href="/submit">Create one</a> from YAML (kind: CronWorkflow).
-        </p>
-      )}
-    </main>
+    <ObjectListPage
+      title="Cron workflows"
+      note={`namespace ${ns}`}
+      kind="CronWorkflow"
+      columns={["Name", "Schedule", "Timezone", "State", "Last run", "Created"]}
+      error={list.error}
+      empty={list.value !== undefined && items.length === 0}
+    >
+      {items.map((c) => (
+        <tr key={c.metadata.name}>
+          <td class="name">
+            <a
+              href={`/cron-workflows/${encodeURIComponent(ns)}/${encodeURIComponent(c.metadata.name ?? "")}`}
+            >
+              {c.metadata.name}
+            </a>
+          </td>
+          <td>
+            <code>{schedules(c)}</code>
+          </td>
+          <td>{c.spec.timezone ?? "-"}</td>
+          <td>{c.spec.suspend ? <span class="badge suspended">suspended</span> : "active"}</td>
+          <td>{formatAge(c.status?.lastScheduledTime)}</td>
+          <td>{formatAge(c.metadata.creationTimestamp)}</td>
+        </tr>
+      ))}
+    </ObjectListPage>
   );
 }
 

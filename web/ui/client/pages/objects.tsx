@@ -1,7 +1,7 @@
 /** @jsxImportSource npm:preact@11.2.0 */
 /// <reference lib="dom" />
-/** Pieces the template and cron workflow pages share: loading an object, showing it as YAML. */
-import { useEffect, useRef, useState } from "../../deps/preact.ts";
+/** Pieces the template and cron workflow pages share: their list page, loading an object, showing it as YAML. */
+import { type ComponentChildren, useEffect, useRef, useState } from "../../deps/preact.ts";
 import { api, ApiError } from "../api.ts";
 import { loadEditor } from "../assets.ts";
 import type { Editor } from "../editor/main.ts";
@@ -23,6 +23,46 @@ export function useObject<T>(url: string, epoch = 0): { value?: T; error?: strin
     return () => abort.abort();
   }, [url, epoch]);
   return state;
+}
+
+/**
+ * A list page of one kind of object: its head (title, a note, "Create from YAML"), the error of
+ * loading it, a table with `columns` and the rows given as children, and, when the list loaded
+ * empty, how to create the first one.
+ */
+export function ObjectListPage(props: {
+  title: string;
+  note?: string | undefined;
+  kind: string;
+  columns: string[];
+  error?: string | undefined;
+  empty: boolean;
+  children: ComponentChildren;
+}) {
+  return (
+    <main class="page">
+      <div class="page-head">
+        <h1>{props.title}</h1>
+        {props.note && <span class="muted">{props.note}</span>}
+        <div class="spacer" />
+        <a class="button" href="/submit">Create from YAML</a>
+      </div>
+      {props.error && <p class="error" role="alert">{props.error}</p>}
+      <table class="grid">
+        <thead>
+          <tr>
+            {props.columns.map((c) => <th key={c}>{c}</th>)}
+          </tr>
+        </thead>
+        <tbody>{props.children}</tbody>
+      </table>
+      {props.empty && (
+        <p class="empty">
+          None yet. <a href="/submit">Create one</a> from YAML (kind: {props.kind}).
+        </p>
+      )}
+    </main>
+  );
 }
 
 /** An object as read-only YAML (CodeMirror, loaded on demand). */

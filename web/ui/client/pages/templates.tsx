@@ -7,7 +7,7 @@ import { formatAge } from "../format.ts";
 import { notify, notifyError } from "../notices.tsx";
 import { navigate, workflowHref } from "../router.ts";
 import type { ObjectList, Template, Workflow } from "../types.ts";
-import { ParameterForm, useObject, YamlView } from "./objects.tsx";
+import { ObjectListPage, ParameterForm, useObject, YamlView } from "./objects.tsx";
 
 type Kind = "WorkflowTemplate" | "ClusterWorkflowTemplate";
 
@@ -34,42 +34,25 @@ export function TemplatesPage(props: { kind: Kind; namespace: string }) {
   const list = useObject<ObjectList<Template>>(base(kind, namespace));
   const items = list.value?.items ?? [];
   return (
-    <main class="page">
-      <div class="page-head">
-        <h1>{TITLE[kind]}</h1>
-        {kind === "WorkflowTemplate" && <span class="muted">namespace {namespace}</span>}
-        <div class="spacer" />
-        <a class="button" href="/submit">Create from YAML</a>
-      </div>
-      {list.error && <p class="error" role="alert">{list.error}</p>}
-      <table class="grid">
-        <thead>
-          <tr>
-            <th>Name</th>
-            <th>Entrypoint</th>
-            <th>Templates</th>
-            <th>Created</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((t) => (
-            <tr key={t.metadata.name}>
-              <td class="name">
-                <a href={pageOf(kind, namespace, t.metadata.name ?? "")}>{t.metadata.name}</a>
-              </td>
-              <td>{t.spec.entrypoint ?? "-"}</td>
-              <td>{(t.spec.templates ?? []).map((x) => x.name).join(", ")}</td>
-              <td>{formatAge(t.metadata.creationTimestamp)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {list.value && items.length === 0 && (
-        <p class="empty">
-          None yet. <a href="/submit">Create one</a> from YAML (kind: {kind}).
-        </p>
-      )}
-    </main>
+    <ObjectListPage
+      title={TITLE[kind]}
+      note={kind === "WorkflowTemplate" ? `namespace ${namespace}` : undefined}
+      kind={kind}
+      columns={["Name", "Entrypoint", "Templates", "Created"]}
+      error={list.error}
+      empty={list.value !== undefined && items.length === 0}
+    >
+      {items.map((t) => (
+        <tr key={t.metadata.name}>
+          <td class="name">
+            <a href={pageOf(kind, namespace, t.metadata.name ?? "")}>{t.metadata.name}</a>
+          </td>
+          <td>{t.spec.entrypoint ?? "-"}</td>
+          <td>{(t.spec.templates ?? []).map((x) => x.name).join(", ")}</td>
+          <td>{formatAge(t.metadata.creationTimestamp)}</td>
+        </tr>
+      ))}
+    </ObjectListPage>
   );
 }
 
