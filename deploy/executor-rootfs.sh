@@ -2,7 +2,7 @@
 # Builds the executor image's file tree into OUT (used by Dockerfile.executor, and by the cluster
 # tests, which import it into containerd without docker):
 #   OUT/skiff/bin/deno, OUT/skiff/lib/ (glibc's loader as ld.so and the libraries deno links), OUT/skiff/executor.js,
-#   OUT/skiff/agent.js, OUT/tmp
+#   OUT/skiff/agent.js (the pod agent), OUT/tmp
 # Usage: deploy/executor-rootfs.sh OUT   (run from the repository root; DENO: the deno to copy)
 set -eu
 OUT="${1:?usage: executor-rootfs.sh OUT}"

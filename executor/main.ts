@@ -11,10 +11,13 @@
  * `resultFile`. SIGTERM/SIGINT are forwarded to the command's process group; SIGKILL follows after
  * `graceSeconds`. Its exit code is the command's (1 when the step is an Error without one).
  *
+ *   deno run -A executor/main.ts --fetch-inputs       # before a step: see fetch_inputs.ts
+ *
  * With `pidFile`, the executor first claims the step by creating that file (atomically, only if it
  * does not exist); when another executor already holds the claim it runs nothing and exits with
  * CLAIMED_EXIT_CODE, so a step spawned twice (a host that crashed mid-start and recovered) runs once.
  */
+import { fetchInputsMain } from "./fetch_inputs.ts";
 import { localFiles, prepareArgv, spawnLocal } from "./local.ts";
 import { storeOutputs, takeCredentials } from "./repository.ts";
 import { superviseStep } from "./supervise.ts";
@@ -120,7 +123,9 @@ export async function writeJsonAtomic(path: string, value: unknown): Promise<voi
   await Deno.rename(tmp, path);
 }
 
-if (import.meta.main) {
+if (import.meta.main && Deno.args[0] === "--fetch-inputs") {
+  Deno.exit(await fetchInputsMain(Deno.args.slice(1)));
+} else if (import.meta.main) {
   let desc: StepDescription;
   try {
     desc = await readDescription(Deno.args);

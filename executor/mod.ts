@@ -2,7 +2,8 @@
  * The step executor: runs one step's command, captures its `result`, output parameters and
  * artifacts, exit code and log. `main.ts` is the command-line entry (used by the process runtime and
  * inside Pods); `superviseStep` + `OutputFiles` let a host drive a container from outside with the
- * same capture code.
+ * same capture code. Before a Pod's step, `main.ts --fetch-inputs` (fetch_inputs.ts) installs the
+ * executor in the pod and places the step's input artifacts, fetching them from S3.
  */
 export * from "./types.ts";
 export {
@@ -34,5 +35,6 @@ export {
   writeJsonAtomic,
 } from "./main.ts";
 export { fetchArtifact, storeOutputs, takeCredentials } from "./repository.ts";
+export { fetchInputs, fetchInputsMain, readInputsDescription } from "./fetch_inputs.ts";
 export { credentialsOf, PART_BYTES, S3Client, type S3Credentials, S3Error } from "./s3.ts";
 export { packTgz, placeArtifact } from "./archive.ts";

@@ -1,7 +1,8 @@
 /**
  * Artifacts and an artifact repository (S3): a Pod's executor stores its saved output artifacts
- * there after the step, and the pod's `init` container fetches input artifacts from there before
- * it. Failures name the bucket, the key and S3's error code.
+ * there after the step, and the executor in the pod's `init` container (`--fetch-inputs`,
+ * fetch_inputs.ts) fetches input artifacts from there before it. Failures name the bucket, the
+ * key and S3's error code.
  */
 import { baseName, packTgz, placeArtifact } from "./archive.ts";
 import { errorText } from "./capture.ts";

@@ -56,6 +56,26 @@ export interface ArtifactDownload {
   mode?: number;
 }
 
+/**
+ * What the executor does before a step with `--fetch-inputs` (a Pod's `init` container): installs
+ * itself onto the volume it shares with the step's container, then places the step's input
+ * artifacts there. Paths are absolute; the host that describes the pod chooses them all.
+ */
+export interface InputsDescription {
+  /** The executor's own files (deno, the libraries it needs, executor.js), copied to `to`. */
+  install?: { from: string; to: string };
+  /** Directories to create (with their parents), writable by any user: the step may run as anyone. */
+  dirs?: string[];
+  /** Input artifacts are placed at `<artifactDir>/<name>`. */
+  artifactDir: string;
+  /** Input artifacts given inline (Argo's `raw`). */
+  raw?: { name: string; data: string }[];
+  /** Input artifacts fetched from an artifact repository (credentials as {@link S3Object} says). */
+  downloads?: ArtifactDownload[];
+  /** Where a failure's message is written too (a Pod's terminationMessagePath). */
+  messageFile?: string;
+}
+
 /** An output artifact stored in a repository, as a WorkflowTaskResult reports it (Argo's shape). */
 export interface StoredArtifact {
   name: string;

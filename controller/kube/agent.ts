@@ -1,71 +1,21 @@
 /**
- * The pod agent: the program of the `init` and `wait` containers of every workflow pod (Argo's
- * argoexec), in the executor image (deploy/Dockerfile.executor).
+ * The pod agent: the program of the `wait` container of every workflow pod (Argo's argoexec
+ * `wait`), in the executor image (deploy/Dockerfile.executor, whose ENTRYPOINT it is).
  *
- *   agent.js init   copy the executor (SKIFF_EXECUTOR_SRC, default /skiff) onto the shared emptyDir
- *                   /var/run/argo, write raw input artifacts (SKIFF_INPUT_ARTIFACTS) there and
- *                   fetch those of the artifact repository (SKIFF_S3_INPUT_ARTIFACTS)
  *   agent.js wait   wait for the executor's result (/var/run/argo/result.json) and report it as a
  *                   WorkflowTaskResult named after the node; exit when `main` has ended
  *
  * It talks to the API with the pod's service account (create/patch workflowtaskresults, get its own
- * pod). It never writes the Workflow.
+ * pod). It never writes the Workflow, and it touches no artifacts: the pod's `init` container runs
+ * the executor itself (`executor.js --fetch-inputs`, see pods.ts), which places the input artifacts.
  */
-import type { ArtifactDownload, StepResult } from "../../executor/types.ts";
-// The pod's own program: fetching artifacts is the executor's code, bundled into agent.js with it.
-import { fetchArtifact } from "../../executor/repository.ts";
+import type { StepResult } from "../../executor/types.ts";
 import { isAlreadyExists, KubeClient, PODS, TASK_RESULTS } from "./client.ts";
 import { inClusterCredentials } from "./incluster.ts";
-import { EXECUTOR_DIR, INPUT_ARTIFACTS_DIR, RESULT_FILE, VAR_RUN_ARGO } from "./layout.ts";
+import { RESULT_FILE } from "./layout.ts";
 import { WAIT_FAILED } from "./observe.ts";
 import type { Pod } from "./pods.ts";
 import { type Reporter, type TaskResult, taskResultOf } from "./taskresult.ts";
-
-/** Copies the executor and the raw input artifacts onto the shared volume. */
-export async function init(
-  env: (name: string) => string | undefined = (n) => Deno.env.get(n),
-): Promise<void> {
-  const src = env("SKIFF_EXECUTOR_SRC") ?? "/skiff";
-  const root = env("SKIFF_VAR_RUN_ARGO") ?? VAR_RUN_ARGO;
-  const dest = root === VAR_RUN_ARGO ? EXECUTOR_DIR : `${root}/skiff`;
-  await copyTree(src, dest);
-  for (const dir of [`${root}/outputs/artifacts`, `${root}/deno`, `${root}/${INPUT_ARTIFACTS_DIR}`]) {
-    await Deno.mkdir(dir, { recursive: true });
-    await Deno.chmod(dir, 0o777).catch(() => {});
-  }
-  await Deno.chmod(root, 0o777).catch(() => {});
-  const raw = JSON.parse(env("SKIFF_INPUT_ARTIFACTS") ?? "[]") as { name: string; data: string }[];
-  for (const a of raw) {
-    const path = `${root}/${INPUT_ARTIFACTS_DIR}/${a.name}`;
-    await Deno.writeTextFile(path, a.data);
-    await Deno.chmod(path, 0o666).catch(() => {});
-  }
-  // From the artifact repository; credentials come from the container's env (secretKeyRef).
-  const fetched = JSON.parse(env("SKIFF_S3_INPUT_ARTIFACTS") ?? "[]") as ArtifactDownload[];
-  for (const a of fetched) {
-    const path = `${root}/${INPUT_ARTIFACTS_DIR}/${a.name}`;
-    try {
-      await fetchArtifact(a.s3, path, a.subPath, env);
-    } catch (e) {
-      throw new Error(`failed to load input artifact "${a.name}": ${e instanceof Error ? e.message : e}`);
-    }
-    if (a.mode !== undefined) await Deno.chmod(path, a.mode);
-  }
-  const placed = raw.length + fetched.length;
-  console.log(`init: executor copied to ${dest}${placed ? `, ${placed} input artifact(s) placed` : ""}`);
-}
-
-async function copyTree(from: string, to: string): Promise<void> {
-  const info = await Deno.stat(from);
-  if (info.isDirectory) {
-    await Deno.mkdir(to, { recursive: true });
-    for await (const e of Deno.readDir(from)) await copyTree(`${from}/${e.name}`, `${to}/${e.name}`);
-    await Deno.chmod(to, 0o755).catch(() => {});
-  } else {
-    await Deno.copyFile(from, to);
-    await Deno.chmod(to, (info.mode ?? 0o644) & 0o777 | 0o444).catch(() => {});
-  }
-}
 
 /** Options of {@link wait} (tests run it outside a pod). */
 export interface WaitOptions {
@@ -168,12 +118,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 }
 
 async function main(args: string[]): Promise<number> {
-  const cmd = args[0];
-  if (cmd === "init") {
-    await init();
-    return 0;
-  }
-  if (cmd === "wait") {
+  if (args[0] === "wait") {
     const env = (n: string) => {
       const v = Deno.env.get(n);
       if (!v) throw new Error(`wait: ${n} is not set (the controller sets it on the wait container)`);
@@ -197,7 +142,7 @@ async function main(args: string[]): Promise<number> {
     });
     return 0;
   }
-  console.error("usage: agent.js init|wait");
+  console.error("usage: agent.js wait");
   return 2;
 }
 
@@ -209,7 +154,7 @@ if (import.meta.main) {
     console.error(message);
     // Kubernetes puts this in the container's terminated state, where the controller reads why.
     await Deno.writeTextFile("/dev/termination-log", message).catch(() => {});
-    // for `wait`, the controller reads this exit code as "the outputs were not reported"
+    // the controller reads this exit code as "the outputs were not reported"
     Deno.exit(WAIT_FAILED);
   }
 }

@@ -13,7 +13,10 @@ export interface ExecutorConfig {
   imagePullPolicy?: string;
   /** Resources of the init and wait containers. */
   resources?: Record<string, unknown>;
-  /** Replaces the image's ENTRYPOINT for init/wait (their first argument is `init` or `wait`). */
+  /**
+   * Replaces the image's ENTRYPOINT (the pod agent) for `wait`, whose argument is `wait`. `init`
+   * runs the image's executor (`/skiff/executor.js --fetch-inputs`, through the image's own loader).
+   */
   command?: string[];
   /** More environment of the init and wait containers (e.g. where the API server is). */
   env?: { name: string; value?: string; valueFrom?: Record<string, unknown> }[];

@@ -16,7 +16,8 @@
  * decisions), pods.ts (RunSpec -> Pod, emissary-style; layout.ts), observe.ts (Pod +
  * WorkflowTaskResult -> observation; taskresult.ts), status.ts (compressedNodes), templates.ts
  * (template references, workflowDefaults), config.ts (the ConfigMap; images without a command:
- * engine/images.ts), cron.ts (CronWorkflows on their schedules, with the engine's decisions), agent.ts (the pod's init/wait program), service*.ts (the API service).
+ * engine/images.ts), cron.ts (CronWorkflows on their schedules, with the engine's decisions), agent.ts
+ * (the program of the pod's `wait` container; `init` runs the executor), service*.ts (the API service).
  *
  * @module
  */

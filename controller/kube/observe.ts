@@ -77,7 +77,7 @@ export function observePod(pod: Pod, result: TaskResult | undefined, now: string
       ? "Pod was active on the node longer than the specified deadline"
       : init
       ? `init container ${init.name} failed: ${
-        // the agent's termination message says why (e.g. an input artifact could not be fetched)
+        // its termination message says why (the executor's `--fetch-inputs`: an input artifact could not be fetched)
         init.state?.terminated?.message?.trim() || init.state?.terminated?.reason ||
         ""} (exit code ${init.state?.terminated?.exitCode})`
       : pod.status?.message ?? pod.status?.reason ?? "pod failed";

@@ -12,10 +12,11 @@
  * as Argo's key-only artifacts do.
  *
  * Credentials reach both containers as env vars from the repository's Secrets (secretKeyRef): the
- * executor never reads Secrets through the API.
+ * executor never reads Secrets through the API. The pod names those env vars, and each S3 object
+ * the executor is given says which of them hold its credentials (`credentials`), so the names are
+ * this module's choice alone.
  */
 import type { ArtifactDownload, ArtifactUpload, S3Object } from "../../executor/types.ts";
-import { S3_CREDENTIAL_ENV } from "../../executor/types.ts";
 import type { RunSpec } from "../engine/actions.ts";
 import type { ArtifactRepositoryRefStatus, S3Artifact, Template, Workflow } from "../spec/types.ts";
 import { NO_REPOSITORY_HINT } from "./artifact_repository.ts";
@@ -178,9 +179,13 @@ export function renderKeyFormat(
   }).replace(/\/+$/, "");
 }
 
+/** The env vars of a container's first set of S3 credentials; other sets get `_1`, `_2`, ... */
+const CREDENTIAL_ENV = { accessKey: "SKIFF_S3_ACCESS_KEY", secretKey: "SKIFF_S3_SECRET_KEY" };
+
 /**
- * The env vars of the credentials of the S3 objects of one container: the first set under the
- * default names, other sets (an explicit `s3:` artifact with its own Secrets) under numbered names.
+ * The env vars of the credentials of the S3 objects of one container: the first set under
+ * {@link CREDENTIAL_ENV}, other sets (an explicit `s3:` artifact with its own Secrets) under
+ * numbered names. Each object names its set.
  */
 class Credentials {
   #sets: {
@@ -201,9 +206,9 @@ class Credentials {
       let set = this.#sets.find((s) => same(access, s.access) && same(secret, s.secret));
       if (!set) {
         const n = this.#sets.length;
-        const env = n === 0 ? S3_CREDENTIAL_ENV : {
-          accessKey: `${S3_CREDENTIAL_ENV.accessKey}_${n}`,
-          secretKey: `${S3_CREDENTIAL_ENV.secretKey}_${n}`,
+        const env = n === 0 ? { ...CREDENTIAL_ENV } : {
+          accessKey: `${CREDENTIAL_ENV.accessKey}_${n}`,
+          secretKey: `${CREDENTIAL_ENV.secretKey}_${n}`,
         };
         set = {
           access: { name: access.name, key: access.key },
@@ -212,7 +217,7 @@ class Credentials {
         };
         this.#sets.push(set);
       }
-      if (set.env !== S3_CREDENTIAL_ENV) obj.credentials = set.env;
+      obj.credentials = { ...set.env };
     }
     return obj;
   }

@@ -1,21 +1,25 @@
 /**
  * RunSpec -> Pod, as Argo's emissary executor lays pods out:
  *
- * - `init` (executor image) copies the executor (deno, the glibc it needs, executor.js) onto the
- *   shared emptyDir `/var/run/argo`, writes raw input artifacts there and fetches those of the
- *   artifact repository (pod_artifacts.ts);
+ * - `init` (executor image) runs the executor in its `--fetch-inputs` mode (what to do is in
+ *   `SKIFF_INPUTS`): it copies the executor (deno, the glibc it needs, executor.js) onto the shared
+ *   emptyDir `/var/run/argo`, writes raw input artifacts there and fetches those of the artifact
+ *   repository (pod_artifacts.ts), with the repository's credentials in its env (secretKeyRef);
  * - `main` (the user's image) runs the executor, started by the copied dynamic loader so that it
  *   runs in any image; the executor runs the user's command (the step description is in
  *   `SKIFF_STEP`), captures `result`, output parameters and the exit code, and writes them to
  *   `/var/run/argo/result.json`, after storing output artifacts in the artifact repository;
- * - `wait` (executor image) waits for that file and reports it as a WorkflowTaskResult, which is how
- *   outputs reach the controller: a pod never writes its Workflow.
+ * - `wait` (executor image, the pod agent: agent.ts) waits for that file and reports it as a
+ *   WorkflowTaskResult, which is how outputs reach the controller: a pod never writes its Workflow.
+ *
+ * This module only describes the pod: what the executor is told travels as JSON in the containers'
+ * env (`SKIFF_INPUTS`, `SKIFF_STEP`), in the shapes of the executor's types.
  *
  * Names, labels and annotations are Argo's: the pod is the RunSpec's deterministic `podName`,
  * labelled `workflows.argoproj.io/workflow`, annotated with the node id and name, and owned by the
  * Workflow (deleted with it).
  */
-import type { StepDescription } from "../../executor/types.ts";
+import type { InputsDescription, StepDescription } from "../../executor/types.ts";
 import type { RunContainer, RunSpec, RunVolume } from "../engine/actions.ts";
 import { parseGoYaml } from "../spec/load.ts";
 import type { ControllerConfig } from "./config.ts";
@@ -25,6 +29,7 @@ import { type ArtifactContext, ArtifactPlanError, type PodArtifacts, podArtifact
 import {
   EXECUTOR_DIR,
   executorLaunch,
+  IMAGE_EXECUTOR_DIR,
   INPUT_ARTIFACTS_DIR,
   RESULT_FILE,
   SCRIPT_PATH,
@@ -163,13 +168,16 @@ export function buildPod(run: RunSpec, ctx: PodContext): Pod {
     { name: "DENO_DIR", value: "/tmp/deno" },
     { name: "DENO_NO_UPDATE_CHECK", value: "1" },
   ];
-  const agent = (name: "init" | "wait", extraEnv: Container["env"] = []): Container => {
+  const fromExecutorImage = (
+    name: "init" | "wait",
+    program: Pick<Container, "command" | "args">,
+    env: Container["env"],
+  ) => {
     const c: Container = {
       name,
       image: exec.image,
-      ...(exec.command ? { command: exec.command } : {}),
-      args: [name],
-      env: [...agentEnv, ...extraEnv, ...(exec.env ?? [])],
+      ...program,
+      env: [...agentEnv, ...env ?? [], ...(exec.env ?? [])],
       volumeMounts: [shared],
     };
     if (exec.imagePullPolicy) c.imagePullPolicy = exec.imagePullPolicy;
@@ -179,13 +187,25 @@ export function buildPod(run: RunSpec, ctx: PodContext): Pod {
   const raw = run.inputArtifacts.flatMap((
     a,
   ) => ("raw" in a.from ? [{ name: a.name, data: a.from.raw }] : []));
-  const initEnv: Container["env"] = [...arts.initEnv];
-  if (raw.length > 0) initEnv.push({ name: "SKIFF_INPUT_ARTIFACTS", value: JSON.stringify(raw) });
-  if (arts.downloads.length > 0) {
-    initEnv.push({ name: "SKIFF_S3_INPUT_ARTIFACTS", value: JSON.stringify(arts.downloads) });
-  }
-  const init = agent("init", initEnv);
-  const wait = agent("wait");
+  const inputs: InputsDescription = {
+    install: { from: IMAGE_EXECUTOR_DIR, to: EXECUTOR_DIR },
+    // the step may run as any user: what it writes to is writable by all
+    dirs: [VAR_RUN_ARGO, `${VAR_RUN_ARGO}/outputs/artifacts`, `${VAR_RUN_ARGO}/deno`],
+    artifactDir: `${VAR_RUN_ARGO}/${INPUT_ARTIFACTS_DIR}`,
+    messageFile: "/dev/termination-log",
+  };
+  if (raw.length > 0) inputs.raw = raw;
+  if (arts.downloads.length > 0) inputs.downloads = arts.downloads;
+  // The executor's own program fetches the inputs (only the executor touches artifacts and S3).
+  const init = fromExecutorImage(
+    "init",
+    { command: executorLaunch(IMAGE_EXECUTOR_DIR), args: ["--fetch-inputs"] },
+    [{ name: "SKIFF_INPUTS", value: JSON.stringify(inputs) }, ...arts.initEnv],
+  );
+  const wait = fromExecutorImage("wait", {
+    ...(exec.command ? { command: exec.command } : {}),
+    args: ["wait"],
+  }, []);
 
   const mainContainer = container(main);
   mainContainer.command = executorLaunch();
@@ -281,6 +301,13 @@ export function stepOf(pod: Pod): StepDescription | undefined {
   const main = pod.spec.containers.find((c) => c.name === "main");
   const value = main?.env?.find((e) => e.name === "SKIFF_STEP")?.value;
   return value ? JSON.parse(value) as StepDescription : undefined;
+}
+
+/** What the executor in `init` places before the step (from its `SKIFF_INPUTS`). */
+export function inputsOf(pod: Pod): InputsDescription | undefined {
+  const init = pod.spec.initContainers?.find((c) => c.name === "init");
+  const value = init?.env?.find((e) => e.name === "SKIFF_INPUTS")?.value;
+  return value ? JSON.parse(value) as InputsDescription : undefined;
 }
 
 function container(c: RunContainer): Container {

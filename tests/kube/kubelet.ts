@@ -21,7 +21,7 @@ import {
 } from "../../controller/kube/client.ts";
 import { Informer } from "../../controller/kube/informer.ts";
 import { ANNOTATION_NODE_ID, ANNOTATION_NODE_NAME, LABEL_WORKFLOW } from "../../controller/kube/labels.ts";
-import { type Container, type Pod, stepOf } from "../../controller/kube/pods.ts";
+import { type Container, inputsOf, type Pod, stepOf } from "../../controller/kube/pods.ts";
 import { taskResultOf } from "../../controller/kube/taskresult.ts";
 
 /** Options of the fake kubelet. */
@@ -399,11 +399,7 @@ const INTERNAL_VOLUMES = new Set(["var-run-argo", "argo-staging"]);
 export function runSpecOf(pod: Pod): RunSpec {
   const main = pod.spec.containers.find((c) => c.name === "main")!;
   const desc = stepOf(pod)!;
-  const init = pod.spec.initContainers?.find((c) => c.name === "init");
-  const raw = JSON.parse(init?.env?.find((e) => e.name === "SKIFF_INPUT_ARTIFACTS")?.value ?? "[]") as {
-    name: string;
-    data: string;
-  }[];
+  const raw = inputsOf(pod)?.raw ?? [];
   const { name: _n, image, command: _c, args: _a, env, workingDir, volumeMounts, ...extra } =
     main as Container;
   const run: RunSpec = {

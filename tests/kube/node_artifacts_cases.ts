@@ -1,7 +1,7 @@
 /**
  * Tier (b), artifacts: examples/artifacts.yaml in real pods with an S3 artifact repository (s3proxy
  * on this machine, tests/s3/server.ts), held to the example's own `# Expect-` headers as in the
- * local tests. The step pods use the host's network (as all tier (b) pods here), so they reach the
+ * local tests, and an input artifact missing from the bucket (the executor in `init` says which). The step pods use the host's network (as all tier (b) pods here), so they reach the
  * S3 server on 127.0.0.1; the credentials come from a Secret through secretKeyRef env vars.
  */
 import { equal, match, ok } from "node:assert/strict";
@@ -126,6 +126,31 @@ export async function artifactsOnNode(
       const key = `${name}/${pod.metadata.name}/hello-art.tgz`;
       equal(art?.local?.location, key);
       ok(await bucket.exists(BUCKET, key), `s3://${BUCKET}/${key} exists`);
+
+      // an input artifact that is not in the bucket: the executor in `init` fails to fetch it, and
+      // the node is an Error saying which artifact, bucket, key and S3 code
+      const missing = await h.submit({
+        apiVersion: "argoproj.io/v1alpha1",
+        kind: "Workflow",
+        metadata: { generateName: "art-missing-" },
+        spec: {
+          entrypoint: "consume",
+          templates: [{
+            name: "consume",
+            inputs: { artifacts: [{ name: "gone", path: "/tmp/gone", s3: { key: "no/such/key.tgz" } }] },
+            container: { image: opts.image, imagePullPolicy: "IfNotPresent", command: ["cat", "/tmp/gone"] },
+          }],
+        },
+      } as Workflow);
+      const failed = await h.waitDone(missing.metadata.name!, 180_000);
+      const node = Object.values(failed.status?.nodes ?? {}).find((n) => n.type === "Pod");
+      equal(node?.phase, "Error", JSON.stringify(failed.status));
+      match(
+        node?.message ?? "",
+        new RegExp(
+          `init container init failed: failed to load input artifact "gone": s3://${BUCKET}/no/such/key\\.tgz: NoSuchKey`,
+        ),
+      );
     } finally {
       await h.close();
     }

@@ -1,10 +1,10 @@
 /**
  * Tier (b): the same cluster with a real node (containerd + kubelet built from source). The
  * executor image is built from this checkout (deploy/executor-rootfs.sh, the tree the Dockerfile
- * builds) and imported into the node's containerd; workflows then run for real: `init` copies the
- * executor into the pod, `main` runs the user's command through it in a busybox image, `wait`
- * reports the result as a WorkflowTaskResult with the pod's own ServiceAccount token, and logs are
- * read from the kubelet through the API.
+ * builds) and imported into the node's containerd; workflows then run for real: `init` runs the
+ * executor, which copies itself into the pod (and fetches input artifacts), `main` runs the user's
+ * command through it in a busybox image, `wait` reports the result as a WorkflowTaskResult with the
+ * pod's own ServiceAccount token, and logs are read from the kubelet through the API.
  *
  * Pods reach the API server on 127.0.0.1 (host network): the test cluster has no kube-proxy.
  * Skipped, saying why, when the node's binaries or containerd are missing.

@@ -3,7 +3,7 @@ import { deepEqual, equal, match, rejects, throws } from "node:assert/strict";
 import type { RunSpec } from "../../controller/engine/actions.ts";
 import { resolveRepositoryRef } from "../../controller/kube/artifact_repository.ts";
 import { defaultConfig, parseConfig } from "../../controller/kube/config.ts";
-import { buildPod, PodBuildError, stepOf } from "../../controller/kube/pods.ts";
+import { buildPod, inputsOf, PodBuildError, stepOf } from "../../controller/kube/pods.ts";
 import type { ArtifactRepository, Workflow } from "../../controller/spec/types.ts";
 import { runSpec } from "../local/helpers.ts";
 
@@ -33,6 +33,9 @@ const producing = (...artifacts: RunSpec["outputs"]["artifacts"]): RunSpec =>
 
 const ctx = (artifacts = {}) => ({ config: defaultConfig(), workflowUid: "wf-uid", now: 0, artifacts });
 
+/** The env vars the pod names for its first set of credentials (each S3 object says which it uses). */
+const CREDS = { accessKey: "SKIFF_S3_ACCESS_KEY", secretKey: "SKIFF_S3_SECRET_KEY" };
+
 Deno.test("pod artifacts: outputs go to Argo's default key, with the credentials as secretKeyRef env of main", () => {
   const pod = buildPod(
     producing({ name: "hello-art", path: "/tmp/h.txt" }, { name: "raw", path: "/tmp/r.bin" }),
@@ -46,12 +49,19 @@ Deno.test("pod artifacts: outputs go to Argo's default key, with the credentials
         endpoint: "minio:9000",
         insecure: true,
         key: "art-x/art-x-consume-2/hello-art.tgz",
+        credentials: CREDS,
       },
       archive: "tgz",
     },
     {
       name: "raw",
-      s3: { bucket: "arts", endpoint: "minio:9000", insecure: true, key: "art-x/art-x-consume-2/r.bin" },
+      s3: {
+        bucket: "arts",
+        endpoint: "minio:9000",
+        insecure: true,
+        key: "art-x/art-x-consume-2/r.bin",
+        credentials: CREDS,
+      },
       archive: "none",
     },
   ]);
@@ -78,14 +88,24 @@ Deno.test("pod artifacts: init fetches another step's artifact by the key it rep
     }),
   );
   const init = pod.spec.initContainers!.find((c) => c.name === "init")!;
-  deepEqual(JSON.parse(init.env!.find((e) => e.name === "SKIFF_S3_INPUT_ARTIFACTS")!.value!), [
+  deepEqual(inputsOf(pod)!.downloads, [
     {
       name: "message",
-      s3: { bucket: "arts", endpoint: "minio:9000", insecure: true, key: "art-x/p1/hello-art.tgz" },
+      s3: {
+        bucket: "arts",
+        endpoint: "minio:9000",
+        insecure: true,
+        key: "art-x/p1/hello-art.tgz",
+        credentials: CREDS,
+      },
     },
   ]);
-  equal(init.env!.find((e) => e.name === "SKIFF_S3_SECRET_KEY")?.valueFrom?.secretKeyRef !== undefined, true);
+  deepEqual(init.env!.find((e) => e.name === "SKIFF_S3_SECRET_KEY")?.valueFrom, {
+    secretKeyRef: { name: "creds", key: "secret" },
+  });
   const main = pod.spec.containers.find((c) => c.name === "main")!;
+  // the fetching credentials are init's only: the user's command in main does not get them
+  deepEqual(main.env!.filter((e) => e.name.startsWith("SKIFF_S3_")), []);
   deepEqual(main.volumeMounts!.find((m) => m.mountPath === "/tmp/m"), {
     name: "var-run-argo",
     mountPath: "/tmp/m",
@@ -115,7 +135,13 @@ Deno.test("pod artifacts: an output artifact with its own s3 key is stored there
   deepEqual(stepOf(own)!.uploads, [
     {
       name: "report",
-      s3: { bucket: "arts", endpoint: "minio:9000", insecure: true, key: "reports/art-x/r.tgz" },
+      s3: {
+        bucket: "arts",
+        endpoint: "minio:9000",
+        insecure: true,
+        key: "reports/art-x/r.tgz",
+        credentials: CREDS,
+      },
       archive: "tgz",
     },
     {
@@ -145,8 +171,7 @@ Deno.test("pod artifacts: an output artifact with its own s3 key is stored there
       }),
     }),
   );
-  const init = consumer.spec.initContainers!.find((c) => c.name === "init")!;
-  deepEqual(JSON.parse(init.env!.find((e) => e.name === "SKIFF_S3_INPUT_ARTIFACTS")!.value!), [
+  deepEqual(inputsOf(consumer)!.downloads, [
     { name: "m", s3: { bucket: "b2", endpoint: "s3.example:443", key: "k/a.tgz" } },
   ]);
   throws(

@@ -6,6 +6,7 @@ import {
   buildPod,
   claimsOf,
   executorLaunch,
+  inputsOf,
   PodBuildError,
   stepOf,
   strategicMerge,
@@ -44,7 +45,19 @@ Deno.test("pods: the emissary layout: init copies the executor, main runs the co
   deepEqual(pod.spec.containers.map((c) => c.name), ["wait", "main"]);
   const [wait, main] = pod.spec.containers;
   equal(wait!.image, "skiff/executor:v0.1.0");
+  equal(wait!.command, undefined, "wait runs the image's ENTRYPOINT: the pod agent");
   deepEqual(wait!.args, ["wait"]);
+  // init runs the executor from the image (the executor alone touches artifacts)
+  const init = pod.spec.initContainers![0]!;
+  equal(init.image, "skiff/executor:v0.1.0");
+  deepEqual(init.command, executorLaunch("/skiff"));
+  deepEqual(init.args, ["--fetch-inputs"]);
+  deepEqual(inputsOf(pod), {
+    install: { from: "/skiff", to: "/var/run/argo/skiff" },
+    dirs: ["/var/run/argo", "/var/run/argo/outputs/artifacts", "/var/run/argo/deno"],
+    artifactDir: "/var/run/argo/inputs/artifacts",
+    messageFile: "/dev/termination-log",
+  });
   equal(main!.image, "busybox");
   deepEqual(main!.command, executorLaunch());
   equal(main!.args, undefined);
@@ -129,11 +142,7 @@ Deno.test("pods: raw input artifacts are written by init and mounted at their pa
     run({ inputArtifacts: [{ name: "msg", path: "/tmp/msg.txt", from: { raw: "hello" } }] }),
     ctx,
   );
-  const init = pod.spec.initContainers![0]!;
-  deepEqual(JSON.parse(init.env!.find((e) => e.name === "SKIFF_INPUT_ARTIFACTS")!.value!), [{
-    name: "msg",
-    data: "hello",
-  }]);
+  deepEqual(inputsOf(pod)!.raw, [{ name: "msg", data: "hello" }]);
   const main = pod.spec.containers.find((c) => c.name === "main")!;
   deepEqual(main.volumeMounts!.find((m) => m.mountPath === "/tmp/msg.txt"), {
     name: "var-run-argo",

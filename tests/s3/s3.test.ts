@@ -1,10 +1,13 @@
 /**
  * The executor's S3 artifact repository against a real S3 server (s3proxy, tests/s3/server.ts):
- * objects in and out, Argo's tar+gzip archives both ways, and errors that name bucket, key and code.
+ * objects in and out, Argo's tar+gzip archives both ways, a pod's `init` fetching input artifacts
+ * (`executor/main.ts --fetch-inputs`), and errors that name bucket, key and code.
  */
 import assert from "node:assert/strict";
 import {
   fetchArtifact,
+  type InputsDescription,
+  packTgz,
   PART_BYTES,
   runLocalStep,
   S3Client,
@@ -165,6 +168,49 @@ s3Test("a failed upload makes the step an Error; a missing object fails its down
   ).then(() => undefined, (e) => e);
   assert.match(String(err), /s3:\/\/present\/missing\.tgz: NoSuchKey/);
 });
+
+s3Test(
+  "a pod's init (the executor with --fetch-inputs) places fetched artifacts; a missing one names artifact, bucket, key and code",
+  async (s, dir) => {
+    const c = clientOf(s);
+    await c.createBucket("inputs");
+    await Deno.writeTextFile(`${dir}/m.txt`, "passed on\n");
+    await packTgz(`${dir}/m.txt`, `${dir}/m.tgz`);
+    await c.putFile("inputs", "wf/p1/message.tgz", `${dir}/m.tgz`);
+    // the credentials under the env var names the object says (the pod chooses them)
+    const obj = (key: string): S3Object => ({
+      bucket: "inputs",
+      endpoint: s.endpoint,
+      insecure: true,
+      key,
+      credentials: { accessKey: "POD_S3_ACCESS", secretKey: "POD_S3_SECRET" },
+    });
+    const env = { POD_S3_ACCESS: s.accessKey, POD_S3_SECRET: s.secretKey };
+    const desc: InputsDescription = {
+      artifactDir: `${dir}/in`,
+      downloads: [{ name: "message", s3: obj("wf/p1/message.tgz"), mode: 0o640 }],
+      messageFile: `${dir}/termination-log`,
+    };
+    const run = (d: InputsDescription) =>
+      new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL("../../executor/main.ts", import.meta.url).pathname, "--fetch-inputs"],
+        env: { ...env, SKIFF_INPUTS: JSON.stringify(d) },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    const ok = await run(desc);
+    assert.equal(ok.code, 0, new TextDecoder().decode(ok.stderr));
+    assert.equal(await Deno.readTextFile(`${dir}/in/message`), "passed on\n");
+    assert.equal((await Deno.stat(`${dir}/in/message`)).mode! & 0o777, 0o640);
+
+    const missing = await run({ ...desc, downloads: [{ name: "other", s3: obj("wf/p1/nothing.tgz") }] });
+    assert.equal(missing.code, 1);
+    assert.match(
+      await Deno.readTextFile(`${dir}/termination-log`),
+      /^failed to load input artifact "other": s3:\/\/inputs\/wf\/p1\/nothing\.tgz: NoSuchKey/,
+    );
+  },
+);
 
 Deno.test({
   name: "s3: the test server stops",
