@@ -144,8 +144,10 @@ async function executorFloor(n: number, skiff: Measurement | string, shellMs: nu
 }
 
 /**
- * What a step costs on the process runtime now: its supervisor (process_supervisor.ts, a Perl
- * program) started once per step on the same command in a shell loop, with a node directory each.
+ * The step's supervisor (process_supervisor.ts) started as a perl of its own per step, on the same
+ * command in a shell loop with a node directory each: what the process runtime paid per step
+ * before its spawner (process_spawner.ts) forked supervisors from one long-lived perl, kept as that
+ * baseline.
  */
 async function supervisorFloor(n: number, skiff: Measurement | string, shellMs: number): Promise<string> {
   const { SUPERVISOR_SCRIPT, supervisorTools } = await import(
@@ -161,7 +163,7 @@ async function supervisorFloor(n: number, skiff: Measurement | string, shellMs: 
   const floor = (ms - shellMs) / n;
   const of = typeof skiff === "string" ? "" : ` of the ${f1((skiff.wallMs - shellMs) / n)} ms/node above`;
   return `  supervisor alone in a shell loop: ${f1(ms / 1000)} s, ${f1(floor)} ms/step over the shell${of} ` +
-    `(what the process runtime starts per step; the remainder is the controller's and the host's)`;
+    `(a perl start per step, as the process runtime did before its spawner)`;
 }
 
 /** Runs the host benchmark and returns its lines. */

@@ -9,18 +9,26 @@ import { runSpec, wfName } from "./helpers.ts";
 import { parseMaxSteps } from "../../cli/run_runtime.ts";
 import { CliError } from "../../cli/errors.ts";
 
-/** Pids of live executors (started by this process) whose step file is below `dataDir`. */
+/**
+ * Pids of live supervisors started for this process (by its spawner, a child of this process)
+ * whose step file is below `dataDir`.
+ */
 function liveExecutors(dataDir: string): number[] {
   const pids: number[] = [];
+  const parentOf = (pid: string) => {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state, ppid: ppid! };
+  };
   for (const e of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(e.name)) continue;
     try {
       const args = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0");
-      const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // Children of this process only: a command being forked by an executor shows its cmdline too.
+      const { state, ppid } = parentOf(e.name);
+      // A command being forked by a supervisor shows the supervisor's cmdline too: its parent is
+      // the supervisor, not the spawner.
       if (
-        state !== "Z" && Number(ppid) === Deno.pid &&
+        state !== "Z" && Number(parentOf(ppid).ppid) === Deno.pid &&
         args.some((a) => a.startsWith(`${dataDir}/runs/`) && a.endsWith("/step.json"))
       ) {
         pids.push(Number(e.name));

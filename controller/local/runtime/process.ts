@@ -1,8 +1,10 @@
 /**
  * The process runtime: each step is a host process run by a small Perl supervisor (in a session of
- * its own, see process_supervisor.ts), for machines without a container engine. Images are ignored
- * (with one warning per image); their entrypoints come from the entrypoint table. Absolute paths
- * are mapped into a per-node sandbox (see sandbox.ts), volumes are directories under the data dir.
+ * its own, see process_supervisor.ts), for machines without a container engine. The supervisors
+ * are forked by one long-lived perl per runtime (process_spawner.ts), not started a perl a step.
+ * Images are ignored (with one warning per image); their entrypoints come from the entrypoint
+ * table. Absolute paths are mapped into a per-node sandbox (see sandbox.ts), volumes are
+ * directories under the data dir.
  *
  * At most `maxSteps` steps run at once (daemons aside); the others wait, reported Pending, in a
  * first-in-first-out queue.
@@ -12,16 +14,17 @@
  * supervisor itself before the command starts, and only once), state.json, main.log, stdout, exit
  * (the command ended) and result.json (collected by the host). So a restarted host reports a
  * finished step's result, collects one that ended while no host ran, adopts a step whose
- * supervisor still runs (also one spawned just before the host died, found by its command line),
+ * supervisor still runs (also one forked just before the host died, found by its command line),
  * starts a step whose command never started, and reports Error ("lost") for one that died with the
  * host, which the engine retries as Argo retries a deleted pod. A step is never run twice: two
  * supervisors of one step race for executor.pid and the loser runs nothing.
  *
- * Stopping is the host's: SIGTERM to the command's process group, SIGKILL when the grace period
- * is over; a step's deadline is a timer here (re-armed by a restarted host that adopts the step).
+ * Stopping is the host's (process_stop.ts): SIGTERM to the command's process group, SIGKILL when
+ * the grace period is over; a step's deadline is a timer (re-armed by a restarted host that adopts
+ * the step).
  */
 import type { NodeObservation, RunSpec } from "../../engine/actions.ts";
-import type { RunningState, StepDescription, StepResult } from "../../../executor/mod.ts";
+import type { StepDescription, StepResult } from "../../../executor/mod.ts";
 import { CLAIMED_EXIT_CODE, DEADLINE_MESSAGE, prepareArgv, writeJsonAtomic } from "../../../executor/mod.ts";
 import { DEFAULT_ENTRYPOINTS, type ImageEntrypoint } from "../../engine/images.ts";
 import { isFinal, NodeLayout, observationOf, Observations, readJson } from "./common.ts";
@@ -29,8 +32,10 @@ import type { ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./m
 import { readinessProbe, waitReady } from "./readiness.ts";
 import { describeStep } from "./process_step.ts";
 import { LocalResources } from "./resources.ts";
-import { executorPid, findExecutor, isAlive, signal } from "./process_pids.ts";
-import { startProblem, supervisorArgv, supervisorTools } from "./process_supervisor.ts";
+import { executorPid, findExecutor, isAlive, readState } from "./process_pids.ts";
+import { startProblem, supervisorTools } from "./process_supervisor.ts";
+import { SupervisorSpawner } from "./process_spawner.ts";
+import { armDeadline, type Deadline, stopStep } from "./process_stop.ts";
 import { collectStep, recordedExit } from "./process_collect.ts";
 import { defaultMaxSteps, StepSlots } from "./slots.ts";
 
@@ -58,9 +63,9 @@ export interface ProcessRuntimeOptions {
 
 /** Points in starting a step (for tests that kill or pause a host exactly there). */
 export interface StartHooks {
-  /** step.json is written; the supervisor is not spawned yet. */
+  /** step.json is written; the supervisor is not forked yet. */
   beforeSpawn?(dir: string): void | Promise<void>;
-  /** The supervisor is spawned; the runtime has recorded nothing of it yet. */
+  /** The supervisor is forked (`pid`); the runtime has recorded nothing of it yet. */
   afterSpawn?(dir: string, pid: number): void | Promise<void>;
 }
 
@@ -69,11 +74,10 @@ interface Tracked {
   dir: string;
   /** The supervisor's pid (it leads its own process group). */
   pid: number;
-  child?: Deno.ChildProcess;
   done: Promise<void>;
   killReason?: string;
   poll?: ReturnType<typeof setInterval>;
-  deadline?: ReturnType<typeof setTimeout>;
+  deadline?: Deadline;
   /** The step as described at spawn (read from step.json when adopted). */
   desc?: StepDescription;
   startedAt?: string;
@@ -108,6 +112,7 @@ export class ProcessRuntime implements Runtime {
   #entrypoints: Record<string, ImageEntrypoint>;
   #warn: (m: string) => void;
   #closed = false;
+  #spawner?: SupervisorSpawner;
 
   constructor(readonly options: ProcessRuntimeOptions) {
     this.layout = new NodeLayout(options.dataDir);
@@ -207,35 +212,29 @@ export class ProcessRuntime implements Runtime {
     await Deno.mkdir(cwd, { recursive: true });
     const problem = startProblem(argv[0]!, desc.env ?? {}, cwd);
     if (problem !== undefined) throw new StepProblem(problem);
-    const tools = supervisorTools();
+    this.#spawner ??= new SupervisorSpawner(supervisorTools().perl);
     await writeJsonAtomic(`${dir}/step.json`, desc);
     await this.options.hooks?.beforeSpawn?.(dir);
     const startedAt = new Date().toISOString();
-    const [program, ...args] = supervisorArgv(tools, dir, cwd, startedAt, argv);
-    const child = new Deno.Command(program!, {
-      args,
-      cwd: dir,
-      ...(desc.env ? { env: desc.env } : {}),
-      // Not `detached`: that forks the whole host; the supervisor makes its own session instead.
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    // The environment Deno.Command's `env` gave a spawned supervisor: the host's, the step's on top.
+    const env = desc.env ? { ...Deno.env.toObject(), ...desc.env } : Deno.env.toObject();
+    const spawned = await this.#spawner.spawn({ dir, workingDir: cwd, startedAt, command: argv, env });
     const tracked: Tracked = {
       run,
       dir,
-      pid: child.pid,
-      child,
+      pid: spawned.pid,
       done: Promise.resolve(),
       slot: hold.slot,
       desc,
       startedAt,
     };
     hold.slot = false; // the tracked step gives it back when it ends
-    await this.options.hooks?.afterSpawn?.(dir, child.pid);
-    tracked.done = child.status.then((s) => this.#collect(tracked, s.code)).catch((e) =>
-      this.#failed(tracked, e)
-    );
+    await this.options.hooks?.afterSpawn?.(dir, spawned.pid);
+    tracked.done = spawned.exit.then(async (code) => {
+      // Its spawner ended first (killed?): watch the supervisor as an adopted one.
+      if (code === undefined && !this.#closed) await this.#exited(tracked);
+      await this.#collect(tracked, code);
+    }).catch((e) => this.#failed(tracked, e));
     this.#tracked.set(run.nodeId, tracked);
     this.#armDeadline(tracked);
     this.#watchReadiness(tracked, startedAt);
@@ -244,17 +243,8 @@ export class ProcessRuntime implements Runtime {
   /** Stops the step at its deadline, as the executor did. */
   #armDeadline(t: Tracked): void {
     if (t.run.deadline === undefined) return;
-    const at = Date.parse(t.run.deadline);
-    const arm = () => {
-      // setTimeout cannot wait longer than 2^31-1 ms (about 24 days): wait in steps.
-      const ms = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
-      t.deadline = setTimeout(() => {
-        if (Date.now() < at) return arm();
-        this.kill(t.run.nodeId, DEADLINE_MESSAGE).catch(() => {});
-      }, ms);
-    };
-    arm();
-    t.done.finally(() => clearTimeout(t.deadline));
+    t.deadline = armDeadline(t.run.deadline, () => this.kill(t.run.nodeId, DEADLINE_MESSAGE).catch(() => {}));
+    t.done.finally(() => t.deadline?.disarm());
   }
 
   /** Gives a slot back and starts the steps waiting for one. */
@@ -362,7 +352,6 @@ export class ProcessRuntime implements Runtime {
       const other = await executorPid(t.dir);
       if (other !== undefined && other !== t.pid && isAlive(other, t.dir)) {
         t.pid = other;
-        delete t.child;
         await this.#exited(t);
         return await this.#collect(t, undefined);
       }
@@ -372,7 +361,7 @@ export class ProcessRuntime implements Runtime {
       t.slot = false;
       this.#release();
     }
-    clearTimeout(t.deadline);
+    t.deadline?.disarm();
     // Collected already (by a host that died right after, or the other claimant's host)?
     if (await this.#reportResult(t.run, t.dir).catch(() => false)) return;
     const exitCode = await recordedExit(t.dir);
@@ -459,48 +448,7 @@ export class ProcessRuntime implements Runtime {
     const first = t.killReason === undefined;
     t.killReason ??= reason;
     if (!first) return await t.done; // already being stopped
-    await this.#signalStep(t, "SIGTERM");
-    if (await this.#endsWithin(t, this.#graceSeconds(t.run) * 1000)) return;
-    // The grace period is over: end the command and all it started.
-    await this.#signalStep(t, "SIGKILL");
-    if (await this.#endsWithin(t, 3000)) return;
-    // Still not over (something that left the command's group holds its stdout): end the supervisor.
-    signal(-t.pid, "SIGKILL");
-    await t.done;
-  }
-
-  /**
-   * Signals the step's command (its process group). A supervisor that has just been spawned starts
-   * the command within milliseconds: it is waited for (so a stopped step ends with its command's
-   * exit code, as a container does). One that does not start it in time has its own group
-   * signalled, which ends the start (the step ends as stopped), then the command's group once more
-   * in case it started in between.
-   */
-  async #signalStep(t: Tracked, sig: "SIGTERM" | "SIGKILL"): Promise<void> {
-    const group = async () => (await readState(t.dir))?.childPid;
-    let pgid = await group();
-    let ended = false;
-    t.done.then(() => (ended = true));
-    for (let i = 0; i < 400 && pgid === undefined && !ended; i++) {
-      await new Promise((r) => setTimeout(r, 5));
-      pgid = await group();
-    }
-    if (pgid === undefined && !ended) {
-      signal(-t.pid, sig);
-      pgid = await group();
-    }
-    if (pgid !== undefined) signal(-pgid, sig);
-  }
-
-  /** Whether the step ends within `ms`. */
-  async #endsWithin(t: Tracked, ms: number): Promise<boolean> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ended = await Promise.race([
-      t.done.then(() => true),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms))),
-    ]);
-    clearTimeout(timer);
-    return ended;
+    await stopStep(t, this.#graceSeconds(t.run) * 1000);
   }
 
   async adopt(workflow: WorkflowRef, nodeId: string): Promise<NodeObservation | undefined> {
@@ -568,9 +516,10 @@ export class ProcessRuntime implements Runtime {
     await Promise.allSettled([...this.#launching.values()]);
     for (const t of this.#tracked.values()) {
       clearInterval(t.poll);
-      clearTimeout(t.deadline);
-      t.child?.unref();
+      t.deadline?.disarm();
     }
+    // The spawner exits; the supervisors it forked run on, for the next runtime to adopt.
+    await this.#spawner?.close();
   }
 }
 
@@ -583,14 +532,6 @@ function running(startedAt: string, daemon: boolean, ready = true): NodeObservat
   return ready
     ? { phase: "Running", startedAt, podIP: LOCAL_IP, daemonReady: true }
     : { phase: "Running", startedAt, podIP: LOCAL_IP };
-}
-
-/**
- * The supervisor's state.json; undefined when absent or not complete yet (it is written in one
- * write, not renamed into place, to keep the supervisor free of extra processes).
- */
-async function readState(dir: string): Promise<RunningState | undefined> {
-  return await readJson<RunningState>(`${dir}/state.json`).catch(() => undefined);
 }
 
 async function exists(path: string): Promise<boolean> {

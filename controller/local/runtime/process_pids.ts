@@ -1,8 +1,11 @@
 /**
  * Finding a step's executor process again (after a restart): by the pid it claimed the step with
  * (`executor.pid`, written by the executor itself before the command starts), or, when it has not
- * written that yet, by its command line, which names the node's step file.
+ * written that yet, by its command line, which names the node's step file (a supervisor forked by
+ * the spawner sets it as its `$0`; one started as a program of its own has it as an argument).
  */
+import type { RunningState } from "../../../executor/mod.ts";
+import { readJson } from "./common.ts";
 
 /** The pid in the node's claim file; undefined when there is none (the command never started). */
 export async function executorPid(dir: string): Promise<number | undefined> {
@@ -46,4 +49,12 @@ export function signal(pid: number, sig: Deno.Signal): void {
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * The supervisor's state.json (its pid and its command's, renamed into place once the command was
+ * started); undefined before that.
+ */
+export async function readState(dir: string): Promise<RunningState | undefined> {
+  return await readJson<RunningState>(`${dir}/state.json`).catch(() => undefined);
 }

@@ -1,13 +1,13 @@
 /**
- * The per-step supervisor of the process runtime: a small Perl program (no modules, so it starts in
- * a few milliseconds) in a session of its own, so that it outlives a host that dies and a Ctrl-C
- * meant for the host does not reach it. It makes that session itself, first thing: the host spawns
- * it as a plain child, which Deno does with posix_spawn (vfork), where a detached spawn forks the
- * whole host (page tables of some 150 MB copied, then copy-on-write faults) for ~10 ms a step.
- * Starting it costs a few milliseconds where starting a Deno executor per step cost ~50 ms;
- * everything the executor did after the command's exit (result, output parameters, artifacts) the
- * host does in-process (process_collect.ts), and stopping (SIGTERM, SIGKILL after the grace period,
- * the deadline) is the host's too (process.ts). Perl rather than sh: one process must read both
+ * The per-step supervisor of the process runtime: Perl code (no modules: POSIX or Fcntl would cost
+ * ~15 ms to load) run in a process of its own per step, in a session of its own, so that it
+ * outlives a host that dies and a Ctrl-C meant for the host does not reach it. The host does not
+ * start a perl per step: one long-lived perl with this code compiled (process_spawner.ts) forks a
+ * supervisor per step, which makes its session first thing. (Deno's detached spawn would fork the
+ * whole host, ~10 ms a step; a perl per step costs ~3.5 ms of start and parse.) Everything the
+ * Deno executor did after the command's exit (result, output parameters, artifacts) the host does
+ * in-process (process_collect.ts), and stopping (SIGTERM, SIGKILL after the grace period, the
+ * deadline) is the host's too (process_stop.ts). Perl rather than sh: one process must read both
  * output streams, so that the log keeps their order (two `tee`s race each other).
  *
  * What the supervisor leaves in the node's directory, in order:
@@ -42,20 +42,24 @@ const SETSID_SYSCALL: number | undefined = Deno.build.os === "linux"
  */
 const EXCLUSIVE_CREATE = Deno.build.os === "linux" ? 0o301 : 0x1 | 0x200 | 0x800;
 
+/** Makes the calling process leader of a session of its own (or, where that is unknown, of a group). */
+export const NEW_SESSION = SETSID_SYSCALL === undefined
+  ? "setpgrp(0, 0)"
+  : `syscall(${SETSID_SYSCALL}) >= 0 or setpgrp(0, 0)`;
+
 /**
- * @ARGV: `<dir>/step.json` (naming the step in this process's command line, which is how a
- * restarted host tells its supervisor from a reused pid), the working directory, the start time,
- * then the command. Open flags are the system's ({@link EXCLUSIVE_CREATE}; WNOHANG is 1 on both). The command's
- * exit is seen by polling waitpid between reads: the (empty) SIGCHLD handler only cuts a select
- * short, and the 0.25 s timeout covers a SIGCHLD that came just before select began. The BEGIN
- * block runs as soon as it is parsed, before the rest of the script is: the session (or group) is
- * the supervisor's within a millisecond of its start.
+ * The supervisor as a Perl sub: `supervise("<dir>/step.json", <working dir>, <start time>,
+ * <command...>)`, called in the process that is to be the step's supervisor, which exits after it
+ * (it exits itself when the claim fails: 75 when another supervisor has the step). Open flags are the
+ * system's ({@link EXCLUSIVE_CREATE}; WNOHANG is 1 on both). The command's exit is seen by polling
+ * waitpid between reads: the (empty) SIGCHLD handler only cuts a select short, and the 0.25 s
+ * timeout covers a SIGCHLD that came just before select began.
  */
-export const SUPERVISOR_SCRIPT = String.raw`
-BEGIN { ${SETSID_SYSCALL === undefined ? "" : `syscall(${SETSID_SYSCALL}) >= 0 or `}setpgrp(0, 0) }
-my ($s, $wd, $at, @cmd) = @ARGV;
-(my $d = $s) =~ s{/[^/]*$}{};
+export const SUPERVISE_SUB = String.raw`
 sub put { my ($p, $t) = @_; open(my $f, '>', "$p.tmp") or die; print $f $t; close $f; rename("$p.tmp", $p) }
+sub supervise {
+my ($s, $wd, $at, @cmd) = @_;
+(my $d = $s) =~ s{/[^/]*$}{};
 unless (sysopen(my $pf, "$d/executor.pid", ${EXCLUSIVE_CREATE}, 0644)) { exit(-e "$d/executor.pid" ? 75 : 1) }
 else { syswrite($pf, "$$
 "); close $pf }
@@ -108,7 +112,17 @@ for (values %part) { syswrite($log, $_) if length }
 if (!defined $status) { waitpid($pid, 0); $status = $?; kill('KILL', -$pid) }
 put("$d/exit", ($status & 127 ? 128 + ($status & 127) : $status >> 8) . "
 ");
+}
 `;
+
+/**
+ * The supervisor as a program of its own, one perl start per step: `perl -e SUPERVISOR_SCRIPT
+ * <dir>/step.json <working dir> <start time> <command...>`, its command line naming the step. The
+ * runtime no longer starts it so (see process_spawner.ts); the benchmark keeps it as the baseline
+ * of what a step cost before. The BEGIN block runs as soon as it is parsed: the session is the
+ * supervisor's within a millisecond of its start.
+ */
+export const SUPERVISOR_SCRIPT = `BEGIN { ${NEW_SESSION} }` + SUPERVISE_SUB + "supervise(@ARGV);\n";
 
 /** The programs the supervisor uses, found once on this machine's PATH. */
 export interface SupervisorTools {
@@ -130,17 +144,6 @@ export function supervisorTools(): SupervisorTools {
   };
   tools = { perl: find("perl") };
   return tools;
-}
-
-/** The supervisor's argv for a step whose files are in `dir`. */
-export function supervisorArgv(
-  t: SupervisorTools,
-  dir: string,
-  workingDir: string,
-  startedAt: string,
-  command: string[],
-): string[] {
-  return [t.perl, "-e", SUPERVISOR_SCRIPT, `${dir}/step.json`, workingDir, startedAt, ...command];
 }
 
 /**
@@ -173,6 +176,34 @@ export function lookPath(program: string, path: string, cwd: string): string | "
  */
 export function startProblem(program: string, env: Record<string, string>, cwd: string): string | undefined {
   const path = env.PATH ?? Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
+  const key = `${path}\0${program}`;
+  const known = foundBefore.get(key);
+  if (known !== undefined && isExecutable(known)) return undefined;
   const found = lookPath(program, path, cwd);
-  return found === "missing" || found === "denied" ? startFailure(program, found) : undefined;
+  if (found === "missing" || found === "denied") {
+    foundBefore.delete(key);
+    return startFailure(program, found);
+  }
+  // Only a name searched on a PATH of absolute directories is the same search from every cwd.
+  if (!program.includes("/") && path.split(":").every((p) => p.startsWith("/"))) {
+    if (foundBefore.size >= 256) foundBefore.clear();
+    foundBefore.set(key, found);
+  }
+  return undefined;
+}
+
+/**
+ * Where a program was found on a PATH (key: PATH, NUL, program), so that the next step's check is
+ * one stat, not one per PATH entry. Only hits are kept, and a hit is used only while it is still
+ * executable: then exec finds it, or one created since earlier on the PATH, and either runs.
+ */
+const foundBefore = new Map<string, string>();
+
+function isExecutable(file: string): boolean {
+  try {
+    const info = Deno.statSync(file);
+    return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
+  } catch {
+    return false;
+  }
 }
