@@ -127,6 +127,12 @@ export interface NodeObservation {
   parameters?: Record<string, string>;
   /** Output artifacts saved (name -> host-specific location, e.g. a path on disk). */
   artifacts?: Record<string, string>;
+  /**
+   * Where saved output artifacts are, in Argo's terms, for the status (name -> location fields,
+   * e.g. `{s3: {key}}` for an artifact stored in the artifact repository): shown on the node's
+   * output artifact as Argo shows it. Artifacts are still passed on by their `artifacts` entry.
+   */
+  artifactLocations?: Record<string, Record<string, unknown>>;
   /** The pod's IP address once it runs (`{{steps.x.ip}}`, `{{tasks.x.ip}}`; node `podIP`). */
   podIP?: string;
   message?: string;

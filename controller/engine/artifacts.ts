@@ -224,8 +224,9 @@ export function runInputArtifacts(tmpl: Template): RunInputArtifact[] {
 
 /**
  * The output artifacts of a finished Pod node: each declared one the host saved, as written in the
- * template (paths resolved with the node's inputs) plus where it was saved. Missing optional ones
- * are left out.
+ * template (paths resolved with the node's inputs) plus where it was saved: the host's reference,
+ * and Argo's location fields where the host gave them (`s3: {key}` of a stored artifact, merged
+ * into the template's own `s3:`), as Argo's status shows them. Missing optional ones are left out.
  */
 export function podOutputArtifacts(
   op: Op,
@@ -233,13 +234,13 @@ export function podOutputArtifacts(
   declared: Template | undefined,
   varsOf: () => Record<string, string>,
   saved: Record<string, string>,
+  locations: Record<string, Record<string, unknown>> = {},
 ): StatusArtifact[] {
   let arts: Artifact[] = declared?.outputs?.artifacts ?? [];
   if (arts.length === 0) {
-    return Object.entries(saved).map(([name, location]) => ({
-      name,
-      local: { nodeId, artifact: name, location },
-    }));
+    return Object.entries(saved).map(([name, location]) =>
+      withLocation({ name, local: { nodeId, artifact: name, location } }, locations[name])
+    );
   }
   if (JSON.stringify(arts).includes("{{")) {
     try {
@@ -252,9 +253,29 @@ export function podOutputArtifacts(
   for (const a of arts) {
     const location = saved[a.name];
     if (location === undefined) continue;
-    out.push({ ...structuredClone(a), local: { nodeId, artifact: a.name, location } });
+    out.push(
+      withLocation(
+        { ...structuredClone(a), local: { nodeId, artifact: a.name, location } },
+        locations[a.name],
+      ),
+    );
   }
   return out;
+}
+
+/** The artifact with Argo's location fields added, each merged into what the artifact already says. */
+function withLocation(art: StatusArtifact, location: Record<string, unknown> | undefined): StatusArtifact {
+  if (!location) return art;
+  const out = art as StatusArtifact & Record<string, unknown>;
+  for (const [kind, fields] of Object.entries(location)) {
+    const own = out[kind];
+    out[kind] = isRecord(own) && isRecord(fields) ? { ...own, ...fields } : structuredClone(fields);
+  }
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -64,7 +64,7 @@ function outputsOf(op: Op, node: NodeStatus, obs: NodeObservation): Outputs | un
   if (params.length > 0) outputs.parameters = params;
   if (obs.artifacts && Object.keys(obs.artifacts).length > 0) {
     const vars = () => ({ ...op.globals, ...templateLocalVars({ ...tmpl, inputs: node.inputs ?? {} }) });
-    const artifacts = podOutputArtifacts(op, node.id, tmpl, vars, obs.artifacts);
+    const artifacts = podOutputArtifacts(op, node.id, tmpl, vars, obs.artifacts, obs.artifactLocations);
     if (artifacts.length > 0) outputs.artifacts = artifacts;
   }
   if (obs.stdout !== undefined) outputs.result = resultOf(obs.stdout);

@@ -136,8 +136,13 @@ export function fromTaskResult(
     obs.parameters = Object.fromEntries(out.parameters.map((p) => [p.name, p.value]));
   }
   if (out.artifacts && out.artifacts.length > 0) {
-    // The engine keeps the location as the host's: the repository key when stored there.
+    // The engine keeps the location as the host's: the repository key when stored there. The
+    // status shows a stored one as Argo's does: `s3: {key}` (a key-only artifact).
     obs.artifacts = Object.fromEntries(out.artifacts.map((a) => [a.name, a.s3?.key ?? a.path ?? ""]));
+    const stored = out.artifacts.filter((a) => a.s3?.key);
+    if (stored.length > 0) {
+      obs.artifactLocations = Object.fromEntries(stored.map((a) => [a.name, { s3: { key: a.s3!.key } }]));
+    }
   }
   // A plain non-zero exit is worded by the engine (Argo's message for the main container).
   const plainExit = phase === "Failed" && tr.message === `Error (exit code ${obs.exitCode})`;

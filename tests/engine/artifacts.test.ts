@@ -76,6 +76,41 @@ Deno.test("artifacts: a saved output artifact is in the node's outputs and becom
   );
 });
 
+Deno.test("artifacts: a stored artifact shows Argo's s3 key in the status (merged into its own s3) and still passes on", () => {
+  const yaml = PASSING.replace(
+    "        archive: {none: {}}",
+    "        archive: {none: {}}\n      - {name: own, path: /tmp/own.txt, s3: {bucket: mine, key: 'x/{{workflow.name}}'}}",
+  );
+  const r = runWorkflow(yaml, {
+    scripts: {
+      generate: {
+        artifactLocations: {
+          "hello-art": { s3: { key: "art/art-generate-1/hello-art.tgz" } },
+          own: { s3: { key: "x/art" } },
+        },
+      },
+    },
+  });
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
+  const gen = node(r, "generate");
+  const [hello, own] = gen.outputs?.artifacts ?? [];
+  deepStrictEqual(hello, {
+    name: "hello-art",
+    path: "/tmp/hello.txt",
+    archive: { none: {} },
+    local: { nodeId: gen.id, artifact: "hello-art", location: `/artifacts/${gen.id}/hello-art` },
+    s3: { key: "art/art-generate-1/hello-art.tgz" },
+  });
+  // The template's own bucket stays; the key is the one the host stored it under.
+  deepStrictEqual((own as Record<string, unknown> | undefined)?.s3, { bucket: "mine", key: "x/art" });
+  // Passed on by the host's reference, as before; the consumer's inputs show the key too.
+  deepStrictEqual(started(r, "consume").inputArtifacts[0]?.from, { nodeId: gen.id, artifact: "hello-art" });
+  deepStrictEqual(
+    (node(r, "consume").inputs?.artifacts?.[0] as Record<string, unknown> | undefined)?.s3,
+    { key: "art/art-generate-1/hello-art.tgz" },
+  );
+});
+
 Deno.test("artifacts: dag tasks pass artifacts with {{tasks.X.outputs.artifacts.Y}}; fromExpression picks one", () => {
   const r = runWorkflow(
     `

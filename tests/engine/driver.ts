@@ -17,6 +17,8 @@ export interface PodScript {
   parameters?: Record<string, string>;
   /** Output artifacts saved (name -> location). Default: every output artifact the RunSpec declares. */
   artifacts?: Record<string, string>;
+  /** Argo's location fields of saved artifacts, as a host that stored them reports (e.g. `{s3: {key}}`). */
+  artifactLocations?: Record<string, Record<string, unknown>>;
   /** Seconds the pod runs (default 1). */
   duration?: number;
   /** Final phase (default: Succeeded for exit 0, else Failed). */
@@ -206,6 +208,7 @@ export function runWorkflow(workflow: Workflow | string, options: DriverOptions 
       const artifacts = s.artifacts ??
         Object.fromEntries(pod.run.outputs.artifacts.map((a) => [a.name, `/artifacts/${id}/${a.name}`]));
       if (Object.keys(artifacts).length > 0) obs.artifacts = artifacts;
+      if (s.artifactLocations) obs.artifactLocations = s.artifactLocations;
       if (s.message) obs.message = s.message;
       obs.podIP = podIPOf(pod.run);
       observed[id] = obs;

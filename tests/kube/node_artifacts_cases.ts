@@ -4,7 +4,7 @@
  * local tests, and an input artifact missing from the bucket (the executor in `init` says which). The step pods use the host's network (as all tier (b) pods here), so they reach the
  * S3 server on 127.0.0.1; the credentials come from a Secret through secretKeyRef env vars.
  */
-import { equal, match, ok } from "node:assert/strict";
+import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { S3Client } from "../../executor/s3.ts";
 import { PODS } from "../../controller/kube/client.ts";
 import type { ControllerConfig } from "../../controller/kube/config.ts";
@@ -116,7 +116,7 @@ export async function artifactsOnNode(
         n.displayName === "generate-artifact"
       )!;
       const art = generate.outputs?.artifacts?.find((a) => a.name === "hello-art") as
-        | { local?: { location?: string } }
+        | { local?: { location?: string }; s3?: { key?: string } }
         | undefined;
       // Argo's default key: {{workflow.name}}/{{pod.name}}/<artifact>.tgz
       const pods = await h.client.list<Pod>(PODS, h.namespace, {
@@ -125,6 +125,12 @@ export async function artifactsOnNode(
       const pod = pods.items.find((p) => p.metadata.annotations?.[ANNOTATION_NODE_ID] === generate.id)!;
       const key = `${name}/${pod.metadata.name}/hello-art.tgz`;
       equal(art?.local?.location, key);
+      // As Argo's status shows a key-only artifact, on the producer and on the consumer's inputs.
+      deepEqual(art?.s3, { key });
+      const consumer = Object.values(done.status?.nodes ?? {}).find((n) =>
+        n.displayName === "consume-artifact"
+      );
+      deepEqual((consumer?.inputs?.artifacts?.[0] as { s3?: unknown } | undefined)?.s3, { key });
       ok(await bucket.exists(BUCKET, key), `s3://${BUCKET}/${key} exists`);
 
       // an input artifact that is not in the bucket: the executor in `init` fails to fetch it, and

@@ -143,6 +143,23 @@ Deno.test("observe: a pod that failed before main ran is an Error naming the ini
   });
 });
 
+Deno.test("observe: a stored artifact is passed on by its key and shown as Argo's key-only s3; one only in the pod keeps its path", () => {
+  const tr: TaskResult = {
+    metadata: { name: "wf-1", labels: { "workflows.argoproj.io/report-outputs-completed": "true" } },
+    phase: "Succeeded",
+    outputs: {
+      exitCode: "0",
+      artifacts: [
+        { name: "stored", path: "/tmp/a", s3: { key: "wf/wf-t-1/stored.tgz" } },
+        { name: "kept", path: "/tmp/b" },
+      ],
+    },
+  };
+  const obs = fromTaskResult(tr);
+  deepEqual(obs.artifacts, { stored: "wf/wf-t-1/stored.tgz", kept: "/tmp/b" });
+  deepEqual(obs.artifactLocations, { stored: { s3: { key: "wf/wf-t-1/stored.tgz" } } });
+});
+
 Deno.test("taskresult: Argo's shape, named after the node, labelled with the workflow, owned by it", () => {
   const tr = taskResultOf({
     phase: "Succeeded",
