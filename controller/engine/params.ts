@@ -124,6 +124,29 @@ function pad(n: number): string {
   return String(n).padStart(2, "0");
 }
 
+/** `workflow.creationTimestamp` and its strftime forms, by the timestamp's text (few distinct ones). */
+const creationGlobalsByText = new Map<string, Readonly<Record<string, string>>>();
+
+/**
+ * The `workflow.creationTimestamp*` globals of a creation time. A function of the text alone, so
+ * they are worked out once per text, not in every reconcile of the workflow (formatting some 30
+ * strftime forms was the largest part of setting the globals).
+ */
+function creationGlobals(created: string): Readonly<Record<string, string>> {
+  const known = creationGlobalsByText.get(created);
+  if (known) return known;
+  const date = new Date(parseTime(created));
+  const g: Record<string, string> = {};
+  g["workflow.creationTimestamp"] = date.toISOString().replace(".000Z", "Z");
+  for (const [ch, fmt] of Object.entries(strftimeChars)) g[`workflow.creationTimestamp.${ch}`] = fmt(date);
+  g["workflow.creationTimestamp.s"] = String(Math.floor(date.getTime() / 1000));
+  g["workflow.creationTimestamp.RFC3339"] = g["workflow.creationTimestamp"];
+  // Bounded: a long-running host sees a new creation time per workflow.
+  if (creationGlobalsByText.size >= 1024) creationGlobalsByText.clear();
+  creationGlobalsByText.set(created, g);
+  return g;
+}
+
 /**
  * Argo's `setGlobalParameters` and `setGlobalRuntimeParameters`: fills `op.globals` with
  * `workflow.name`, `.namespace`, `.uid`, `.parameters.*`, `.labels.*`, `.annotations.*`,
@@ -139,14 +162,7 @@ export function setGlobalParameters(op: Op): void {
   g["workflow.mainEntrypoint"] = spec.entrypoint ?? "";
   g["workflow.serviceAccountName"] = spec.serviceAccountName ?? "";
   g["workflow.uid"] = meta.uid ?? "";
-  const created = meta.creationTimestamp ?? op.status.startedAt ?? op.nowText;
-  const createdDate = new Date(parseTime(created));
-  g["workflow.creationTimestamp"] = createdDate.toISOString().replace(".000Z", "Z");
-  for (const [ch, fmt] of Object.entries(strftimeChars)) {
-    g[`workflow.creationTimestamp.${ch}`] = fmt(createdDate);
-  }
-  g["workflow.creationTimestamp.s"] = String(Math.floor(createdDate.getTime() / 1000));
-  g["workflow.creationTimestamp.RFC3339"] = g["workflow.creationTimestamp"];
+  Object.assign(g, creationGlobals(meta.creationTimestamp ?? op.status.startedAt ?? op.nowText));
   const scheduled = meta.annotations?.["workflows.argoproj.io/scheduled-time"];
   if (scheduled !== undefined) g["workflow.scheduledTime"] = scheduled;
   if (spec.priority !== undefined) g["workflow.priority"] = String(spec.priority);
