@@ -16,6 +16,7 @@ import { RESULT_FILE } from "./layout.ts";
 import { WAIT_FAILED } from "./observe.ts";
 import type { Pod } from "./pods.ts";
 import { type Reporter, type TaskResult, taskResultOf } from "./taskresult.ts";
+import { setTimeout as delay } from "node:timers/promises";
 
 /** Options of {@link wait} (tests run it outside a pod). */
 export interface WaitOptions {
@@ -104,17 +105,9 @@ export async function report(
   }
 }
 
+/** Waits `ms`, or until `signal` aborts, resolving either way. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    signal?.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-  });
+  return delay(ms, undefined, { signal }).catch(() => {});
 }
 
 async function main(args: string[]): Promise<number> {

@@ -7,6 +7,7 @@
  * never both win. Stopping releases the Lease so a standby takes over at once.
  */
 import { isConflict, isNotFound, type KubeClient, type KubeObject, LEASES } from "./client.ts";
+import { setTimeout as delay } from "node:timers/promises";
 
 /** A Lease as far as leader election reads it. */
 export interface Lease extends KubeObject {
@@ -213,17 +214,9 @@ export class LeaderElector {
   }
 }
 
+/** Waits `ms`, or until `signal` aborts, resolving either way. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
+  return delay(ms, undefined, { signal }).catch(() => {});
 }
 
 function safeHostname(): string {

@@ -3,6 +3,7 @@
  * container's readinessProbe passes (httpGet, tcpSocket, or exec where the runtime can exec), or as
  * soon as it runs when it has none, as Kubernetes does.
  */
+import { setTimeout as delay } from "node:timers/promises";
 
 /** A Kubernetes probe, as written in the container (`main.extra.readinessProbe`). */
 interface Probe {
@@ -69,14 +70,7 @@ export async function waitReady(
   }
 }
 
+/** Waits `ms`, or until `signal` aborts, resolving either way. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-  });
+  return delay(ms, undefined, { signal }).catch(() => {});
 }
