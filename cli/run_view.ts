@@ -89,12 +89,18 @@ export class RunView {
   }
 
   async #update(final: boolean): Promise<void> {
-    const stored = this.#host.get(this.#namespace, this.#name);
-    if (!stored) return;
-    const changed = stored.version !== this.#version;
-    this.#version = stored.version;
-    const wf = stored.object;
-    this.#last = wf;
+    // The workflow is read (and parsed) again only when it was written since the last tick.
+    const version = this.#host.version(this.#namespace, this.#name);
+    if (version === undefined) return;
+    const changed = version !== this.#version;
+    let wf = this.#last;
+    if (changed || !wf) {
+      const stored = this.#host.get(this.#namespace, this.#name);
+      if (!stored) return;
+      this.#version = stored.version;
+      wf = stored.object;
+      this.#last = wf;
+    }
     const nodes = Object.values(wf.status?.nodes ?? {}) as NodeStatus[];
     let text = await this.#newLogLines(wf, nodes, final);
     if (!this.#tty && changed) text += this.#changes(wf, nodes);

@@ -118,6 +118,11 @@ export class LocalHost {
     return this.store.getWorkflow<Workflow>(namespace, name);
   }
 
+  /** The stored workflow's version (see StoredWorkflow.version), without reading the workflow. */
+  version(namespace: string, name: string): number | undefined {
+    return this.store.workflowVersion(namespace, name);
+  }
+
   /**
    * Changes a workflow as a user does (stop/terminate through spec.shutdown, suspend, resume,
    * parameters, ...), then reconciles it.

@@ -391,6 +391,13 @@ export class Store {
   }
 
   /** A workflow by uid; with `withoutNodes`, its object read from the summary (no `status.nodes`). */
+  /** The version of a stored workflow (it grows with every write), without reading the object. */
+  workflowVersion(namespace: string, name: string): number | undefined {
+    const row = statement(this.db, "SELECT version FROM workflows WHERE namespace = ? AND name = ?")
+      .get(namespace, name) as { version: number } | undefined;
+    return row?.version;
+  }
+
   getWorkflowByUid<W extends WorkflowObject = WorkflowObject>(
     uid: string,
     opts: { withoutNodes?: boolean } = {},

@@ -50,6 +50,9 @@ Deno.test("updates bump the version; a stale version is a conflict", async () =>
   assert.equal(next.version, 2);
   assert.equal(next.phase, "Running");
   assert.throws(() => store.updateWorkflow(w.uid, w.object, w.version), ConflictError);
+  // The version alone (what `skiff run` asks each tick before reading the workflow again).
+  assert.equal(store.workflowVersion("default", "w"), 2);
+  assert.equal(store.workflowVersion("default", "nope"), undefined);
   store.close();
 });
 
