@@ -64,8 +64,8 @@ Deno.test("result keeps the last 256 KiB of stdout", async () => {
 Deno.test("reading a tail drops a UTF-8 sequence cut at its start", async () => {
   const dir = await Deno.makeTempDir({ prefix: "skiff-sup-" });
   await Deno.writeTextFile(`${dir}/out`, "é".repeat(10));
-  assert.equal(await readTail(`${dir}/out`, 5), "éé");
-  assert.equal(await readTail(`${dir}/missing`), "");
+  assert.equal(readTail(`${dir}/out`, 5), "éé");
+  assert.equal(readTail(`${dir}/missing`), "");
 });
 
 Deno.test("a command ended by a signal reports 128+N; a non-zero exit is Failed", async () => {

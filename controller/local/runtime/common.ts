@@ -50,6 +50,27 @@ export function observationOf(result: StepResult, podIP?: string): NodeObservati
   return obs;
 }
 
+/**
+ * Reads JSON, undefined when the file does not exist; on the calling thread. For the small files a
+ * runtime keeps per step: an async read's round trip through Deno's thread pool costs a few times
+ * the read itself, and the process runtime does a dozen of them per step.
+ */
+export function readJsonSync<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(Deno.readTextFileSync(path)) as T;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw e;
+  }
+}
+
+/** Writes JSON to a temporary file beside `path`, then renames it into place (see readJsonSync). */
+export function writeJsonAtomicSync(path: string, value: unknown): void {
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  Deno.writeTextFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
+  Deno.renameSync(tmp, path);
+}
+
 /** Reads JSON, undefined when the file does not exist. */
 export async function readJson<T>(path: string): Promise<T | undefined> {
   try {

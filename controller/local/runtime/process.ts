@@ -27,7 +27,15 @@ import type { NodeObservation, RunSpec } from "../../engine/actions.ts";
 import type { StepDescription, StepResult } from "../../../executor/mod.ts";
 import { CLAIMED_EXIT_CODE, DEADLINE_MESSAGE, prepareArgv, writeJsonAtomic } from "../../../executor/mod.ts";
 import { DEFAULT_ENTRYPOINTS, type ImageEntrypoint } from "../../engine/images.ts";
-import { isFinal, NodeLayout, observationOf, Observations, readJson } from "./common.ts";
+import {
+  isFinal,
+  NodeLayout,
+  observationOf,
+  Observations,
+  readJson,
+  readJsonSync,
+  writeJsonAtomicSync,
+} from "./common.ts";
 import type { ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./mod.ts";
 import { readinessProbe, waitReady } from "./readiness.ts";
 import { describeStep } from "./process_step.ts";
@@ -141,8 +149,8 @@ export class ProcessRuntime implements Runtime {
     if (found === "reported") return;
     const dir = this.layout.nodeDir(run.workflow, run.nodeId);
     if (found === "absent") {
-      await Deno.mkdir(dir, { recursive: true });
-      await writeJsonAtomic(`${dir}/run.json`, run);
+      Deno.mkdirSync(dir, { recursive: true });
+      writeJsonAtomicSync(`${dir}/run.json`, run);
     }
     this.#warnImage(run.main.image);
     if (run.daemon) return await this.#launch(run, dir, false);
@@ -209,11 +217,11 @@ export class ProcessRuntime implements Runtime {
       throw new StepProblem(e instanceof Error ? e.message : String(e));
     }
     const cwd = desc.workingDir ?? `${dir}/root`;
-    await Deno.mkdir(cwd, { recursive: true });
+    Deno.mkdirSync(cwd, { recursive: true });
     const problem = startProblem(argv[0]!, desc.env ?? {}, cwd);
     if (problem !== undefined) throw new StepProblem(problem);
     this.#spawner ??= new SupervisorSpawner(supervisorTools().perl);
-    await writeJsonAtomic(`${dir}/step.json`, desc);
+    writeJsonAtomicSync(`${dir}/step.json`, desc);
     await this.options.hooks?.beforeSpawn?.(dir);
     const startedAt = new Date().toISOString();
     // The environment Deno.Command's `env` gave a spawned supervisor: the host's, the step's on top.
@@ -276,10 +284,10 @@ export class ProcessRuntime implements Runtime {
    */
   async #resume(wf: WorkflowRef, nodeId: string): Promise<Found> {
     const dir = this.layout.nodeDir(wf, nodeId);
-    const run = await readJson<RunSpec>(`${dir}/run.json`);
+    const run = readJsonSync<RunSpec>(`${dir}/run.json`);
     if (!run) return "absent";
-    if (await this.#reportResult(run, dir)) return "reported";
-    let pid = await executorPid(dir);
+    if (this.#reportResult(run, dir)) return "reported";
+    let pid = executorPid(dir);
     // Spawned just before the host died, and not claiming yet? Its command line names step.json.
     if (pid === undefined && await exists(`${dir}/step.json`)) pid = findExecutor(dir);
     if (pid !== undefined && isAlive(pid, dir)) {
@@ -296,14 +304,14 @@ export class ProcessRuntime implements Runtime {
       return "reported";
     }
     // It may have ended between the looks above.
-    if (await this.#reportResult(run, dir)) return "reported";
-    if (await recordedExit(dir) !== undefined) {
+    if (this.#reportResult(run, dir)) return "reported";
+    if (recordedExit(dir) !== undefined) {
       // Its command ended while no host ran (or before the host collected it): collect it now.
       const t: Tracked = { run, dir, pid: pid ?? 0, done: Promise.resolve(), slot: false };
       await this.#collect(t, undefined);
       return "reported";
     }
-    if (await executorPid(dir) === undefined) return "unstarted";
+    if (executorPid(dir) === undefined) return "unstarted";
     await this.#finishWith(run, dir, {
       phase: "Error",
       message:
@@ -313,8 +321,8 @@ export class ProcessRuntime implements Runtime {
   }
 
   /** Reports the node's recorded result, if there is one. */
-  async #reportResult(run: RunSpec, dir: string): Promise<boolean> {
-    const result = await readJson<StepResult>(`${dir}/result.json`);
+  #reportResult(run: RunSpec, dir: string): boolean {
+    const result = readJsonSync<StepResult>(`${dir}/result.json`);
     if (result) this.#obs.set(run, observationOf(result, LOCAL_IP));
     return result !== undefined;
   }
@@ -349,7 +357,7 @@ export class ProcessRuntime implements Runtime {
     if (this.#closed) return; // a closed runtime records nothing: the next one finds the node as it is
     if (code === CLAIMED_EXIT_CODE) {
       // Another supervisor of this step claimed it first (one spawned before a restart): follow that one.
-      const other = await executorPid(t.dir);
+      const other = executorPid(t.dir);
       if (other !== undefined && other !== t.pid && isAlive(other, t.dir)) {
         t.pid = other;
         await this.#exited(t);
@@ -363,15 +371,19 @@ export class ProcessRuntime implements Runtime {
     }
     t.deadline?.disarm();
     // Collected already (by a host that died right after, or the other claimant's host)?
-    if (await this.#reportResult(t.run, t.dir).catch(() => false)) return;
-    const exitCode = await recordedExit(t.dir);
+    try {
+      if (this.#reportResult(t.run, t.dir)) return;
+    } catch {
+      // an unreadable result.json is collected again
+    }
+    const exitCode = recordedExit(t.dir);
     let obs: NodeObservation;
     if (exitCode !== undefined) {
       const desc = t.desc ?? await readJson<StepDescription>(`${t.dir}/step.json`);
       if (!desc) throw new Error(`${t.dir}/step.json is missing`);
       const startedAt = t.startedAt ?? (await readState(t.dir))?.startedAt ?? new Date().toISOString();
       const result = await collectStep(t.dir, desc, { exitCode, stopReason: t.killReason, startedAt });
-      await writeJsonAtomic(`${t.dir}/result.json`, result);
+      writeJsonAtomicSync(`${t.dir}/result.json`, result);
       obs = observationOf(result, LOCAL_IP);
     } else {
       obs = {
@@ -473,9 +485,9 @@ export class ProcessRuntime implements Runtime {
         if (!run) continue;
         let state: RuntimeStep["state"] = "lost";
         if (await readJson(`${dir}/result.json`).catch(() => undefined)) state = "finished";
-        else if (await recordedExit(dir) !== undefined) state = "finished"; // collected when adopted
+        else if (recordedExit(dir) !== undefined) state = "finished"; // collected when adopted
         else {
-          let pid = await executorPid(dir);
+          let pid = executorPid(dir);
           const claimed = pid !== undefined;
           if (!claimed && await exists(`${dir}/step.json`)) pid = findExecutor(dir);
           if (pid !== undefined && isAlive(pid, dir)) state = "running";
@@ -487,8 +499,12 @@ export class ProcessRuntime implements Runtime {
     return steps;
   }
 
-  async logs(workflow: WorkflowRef, nodeId: string): Promise<string> {
-    return await Deno.readTextFile(`${this.layout.nodeDir(workflow, nodeId)}/main.log`).catch(() => "");
+  logs(workflow: WorkflowRef, nodeId: string): Promise<string> {
+    try {
+      return Promise.resolve(Deno.readTextFileSync(`${this.layout.nodeDir(workflow, nodeId)}/main.log`));
+    } catch {
+      return Promise.resolve("");
+    }
   }
 
   subscribe(listener: ObservationListener): () => void {

@@ -14,30 +14,38 @@ import {
   TailBuffer,
 } from "../../../executor/mod.ts";
 
-/** The command's exit code recorded by the supervisor; undefined when it recorded none (it was lost). */
-export async function recordedExit(dir: string): Promise<number | undefined> {
-  const text = await Deno.readTextFile(`${dir}/exit`).catch(() => "");
+/**
+ * The command's exit code recorded by the supervisor; undefined when it recorded none (it was lost).
+ * The files here are read on the calling thread (see readJsonSync in common.ts).
+ */
+export function recordedExit(dir: string): number | undefined {
+  let text = "";
+  try {
+    text = Deno.readTextFileSync(`${dir}/exit`);
+  } catch {
+    // none recorded
+  }
   return /^\d+\s*$/.test(text) ? Number.parseInt(text, 10) : undefined;
 }
 
 /** The last `limit` bytes of a file as text (a UTF-8 sequence cut at the start is dropped); "" when absent. */
-export async function readTail(path: string, limit = RESULT_TAIL_BYTES): Promise<string> {
+export function readTail(path: string, limit = RESULT_TAIL_BYTES): string {
   let file: Deno.FsFile;
   try {
-    file = await Deno.open(path, { read: true });
+    file = Deno.openSync(path, { read: true });
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return "";
     throw e;
   }
   try {
-    const size = (await file.stat()).size;
+    const size = file.statSync().size;
     // One byte more than kept, so the tail buffer knows bytes came before (and drops a cut sequence).
     const from = Math.max(0, size - limit - 1);
-    await file.seek(from, Deno.SeekMode.Start);
+    file.seekSync(from, Deno.SeekMode.Start);
     const bytes = new Uint8Array(size - from);
     let at = 0;
     while (at < bytes.length) {
-      const n = await file.read(bytes.subarray(at));
+      const n = file.readSync(bytes.subarray(at));
       if (n === null) break;
       at += n;
     }
@@ -55,7 +63,7 @@ export async function collectStep(
   desc: StepDescription,
   e: { exitCode: number; stopReason?: string | undefined; startedAt: string },
 ): Promise<StepResult> {
-  const stdout = await readTail(`${dir}/stdout`);
+  const stdout = readTail(`${dir}/stdout`);
   const outputs = await collectOutputs(desc.outputs, localFiles(desc.root ?? "/"), desc.artifactDir);
   return stepResult({ ...e, stdout, outputs, finishedAt: new Date().toISOString() });
 }

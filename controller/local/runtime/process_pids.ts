@@ -8,8 +8,13 @@ import type { RunningState } from "../../../executor/mod.ts";
 import { readJson } from "./common.ts";
 
 /** The pid in the node's claim file; undefined when there is none (the command never started). */
-export async function executorPid(dir: string): Promise<number | undefined> {
-  const text = await Deno.readTextFile(`${dir}/executor.pid`).catch(() => "");
+export function executorPid(dir: string): number | undefined {
+  let text = "";
+  try {
+    text = Deno.readTextFileSync(`${dir}/executor.pid`);
+  } catch {
+    // no claim
+  }
   const pid = Number.parseInt(text.trim(), 10);
   return Number.isFinite(pid) && pid > 0 ? pid : undefined;
 }

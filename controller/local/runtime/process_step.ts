@@ -37,7 +37,7 @@ export async function describeStep(run: RunSpec, dir: string, ctx: StepContext):
   }
   const root = `${dir}/root`;
   const box = sandboxFor(run, root);
-  await Deno.mkdir(`${root}/tmp`, { recursive: true });
+  Deno.mkdirSync(`${root}/tmp`, { recursive: true }); // on this thread: see readJsonSync in common.ts
 
   const projected = new Set<string>();
   for (const m of run.main.volumeMounts) {
