@@ -46,6 +46,28 @@ podmanTest("docker/whalesay runs cowsay in a container: result and log", async (
   assert.equal(exists, false, "the pod was not removed");
 });
 
+podmanTest("a pod of the same name left by a deleted data dir is replaced, not a failure", async ({ wf }) => {
+  const run = runSpec(wf, { main: { image: "busybox", command: ["echo", "fresh"] } });
+  // Left over: a pod with this node's name, and no record of it in the (new) data dir.
+  const made = await new Deno.Command("podman", {
+    args: [
+      ...(await testSetup()).globalArgs,
+      "pod",
+      "create",
+      "--name",
+      run.podName,
+      "--label",
+      `skiff.workflow=${wf}`,
+    ],
+  }).output();
+  assert.ok(made.success, new TextDecoder().decode(made.stderr));
+  const rt = await runtime();
+  await rt.start(run);
+  const obs = await rt.wait(run.nodeId);
+  assert.equal(obs.phase, "Succeeded", obs.message ?? "");
+  assert.equal(obs.stdout, "fresh\n");
+});
+
 podmanTest("exit code and stderr in the log", async ({ wf }) => {
   const rt = await runtime();
   const run = runSpec(wf, {
@@ -350,7 +372,9 @@ function podmanChildren(): string[] {
     if (!/^\d+$/.test(e.name)) continue;
     try {
       const stat = Deno.readTextFileSync(`/proc/${e.name}/stat`);
-      const ppid = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1];
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // A zombie has ended; it is only not reaped yet (which may lag on a loaded machine).
+      if (state === "Z") continue;
       const args = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").filter(Boolean);
       if (Number(ppid) === Deno.pid && args[0]?.endsWith("podman")) out.push(args.join(" "));
     } catch {

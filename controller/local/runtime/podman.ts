@@ -134,6 +134,8 @@ export class PodmanRuntime implements Runtime {
       if (!this.options.keepPods) await this.#removeAfterReport(run);
       return;
     }
+    // No run.json yet: no host started this node, so it has no pod or container to look for.
+    const fresh = !adopting && await Deno.stat(`${dir}/run.json`).then(() => false, () => true);
     if (!adopting) await writeJsonAtomic(`${dir}/run.json`, run);
 
     let setup: PodmanSetup;
@@ -145,14 +147,14 @@ export class PodmanRuntime implements Runtime {
     }
     const pod = this.podNameOf(run);
     const main = `${pod}-main`;
-    const state = await containerState(setup, main);
+    const state = fresh ? undefined : await containerState(setup, main);
     if (state === undefined) {
       if (adopting) {
         await this.#finishWith(run, dir, `pod deleted: container ${main} is gone and left no result`);
         return;
       }
       try {
-        await this.#createPod(setup, run, dir);
+        await this.#createPod(setup, run, dir, fresh);
       } catch (e) {
         await this.#finishWith(run, dir, errorText(e));
         if (!this.options.keepPods) await this.#removeAfterReport(run);
@@ -236,21 +238,34 @@ export class PodmanRuntime implements Runtime {
     await running;
   }
 
-  /** Creates the pod, its volumes, init containers (run to completion), sidecars (started) and main container. */
-  async #createPod(setup: PodmanSetup, run: RunSpec, dir: string): Promise<void> {
+  /**
+   * Creates the pod, its volumes, init containers (run to completion), sidecars (started) and main
+   * container. A pod of a node started before (`fresh` false) may be left from a crash between its
+   * creation and its main container's: it is removed first. A fresh node's pod is removed only if
+   * its name turns out taken (e.g. a data dir deleted while its pods were kept), which spares a
+   * podman call per step.
+   */
+  async #createPod(setup: PodmanSetup, run: RunSpec, dir: string, fresh: boolean): Promise<void> {
     const pod = this.podNameOf(run);
     const labels = this.#labels(run);
-    // A pod left from a crash between its creation and its main container's: start over.
-    await podman(setup, ["pod", "rm", "-f", pod]);
+    if (!fresh) await podman(setup, ["pod", "rm", "-f", pod]);
     for (const d of this.#projected) if (d.startsWith(`${dir}/`)) this.#projected.delete(d);
-    await podmanOk(setup, [
+    const create = [
       "pod",
       "create",
       "--name",
       pod,
       ...labels,
       ...(this.options.network ? ["--network", this.options.network] : []),
-    ]);
+    ];
+    const created = await podman(setup, create);
+    if (created.code !== 0) {
+      if (!fresh || !/in use|already exists/.test(created.stderr)) {
+        throw new Error(`podman pod: ${created.stderr || `exit code ${created.code}`}`);
+      }
+      await podman(setup, ["pod", "rm", "-f", pod]);
+      await podmanOk(setup, create);
+    }
     for (const c of run.initContainers) {
       const name = `${pod}-init-${safe(c.name)}`;
       await podmanOk(setup, [

@@ -83,7 +83,14 @@ export async function attachContainer(
         logs.status.then(() => true),
         new Promise((r) => setTimeout(() => r(false), 3000)),
       ]);
-      if (!done) logs.kill("SIGTERM");
+      if (done) return;
+      // Ended here, and awaited: a `podman logs` left running would outlive the runtime's close().
+      try {
+        logs.kill("SIGKILL");
+      } catch {
+        // ended meanwhile
+      }
+      await logs.status;
     },
   };
   if (startedAt) child.startedAt = startedAt;
