@@ -2,16 +2,18 @@
  * The executor's `--fetch-inputs` mode, run by a Pod's `init` container before the step (Argo's
  * `argoexec init`): it installs the executor onto the volume shared with the step's container,
  * creates the directories the step writes to, and places the step's input artifacts there: raw
- * ones written as given, the others fetched from the artifact repository (S3), unpacked, and a
- * part of them selected by `subPath`.
+ * ones written as given, `http` ones downloaded (http_artifact.ts), the others fetched from the
+ * artifact repository (S3); a tarball is unpacked, and a part of it selected by `subPath`.
  *
  *   SKIFF_INPUTS='<json>' deno run -A executor/main.ts --fetch-inputs   # an InputsDescription
  *   deno run -A executor/main.ts --fetch-inputs <inputs.json>
  *
  * Credentials come from the environment variables each object names (a Pod fills them from
- * Secrets); a failure names the input artifact, the bucket, the key and S3's error code.
+ * Secrets); a failure names the input artifact, and the bucket, the key and S3's error code, or
+ * the URL and the HTTP status.
  */
 import { errorText } from "./capture.ts";
+import { fetchHttpArtifact } from "./http_artifact.ts";
 import { fetchArtifact } from "./repository.ts";
 import type { InputsDescription } from "./types.ts";
 
@@ -34,7 +36,8 @@ export async function fetchInputs(desc: InputsDescription, env?: Env): Promise<s
   for (const a of downloads) {
     const path = `${desc.artifactDir}/${a.name}`;
     try {
-      await fetchArtifact(a.s3, path, a.subPath, env);
+      if (a.http) await fetchHttpArtifact(a.http, path, env);
+      else await fetchArtifact(a.s3, path, a.subPath, env);
     } catch (e) {
       throw new Error(`failed to load input artifact "${a.name}": ${errorText(e)}`);
     }

@@ -1,8 +1,8 @@
 /**
  * Artifacts and an artifact repository (S3): a Pod's executor stores its saved output artifacts
- * there after the step, and the executor in the pod's `init` container (`--fetch-inputs`,
- * fetch_inputs.ts) fetches input artifacts from there before it. Failures name the bucket, the
- * key and S3's error code.
+ * there after the step (creating the bucket first with Argo's `createBucketIfNotPresent`), and
+ * the executor in the pod's `init` container (`--fetch-inputs`, fetch_inputs.ts) fetches input
+ * artifacts from there before it. Failures name the bucket, the key and S3's error code.
  */
 import { baseName, packTgz, placeArtifact } from "./archive.ts";
 import { errorText } from "./capture.ts";
@@ -58,6 +58,13 @@ export async function storeOutputs(
 
 async function storeOne(up: ArtifactUpload, saved: string, entry: string, env?: Env): Promise<void> {
   const client = clientOf(up.s3, env);
+  const create = up.s3.createBucketIfNotPresent;
+  if (create) {
+    // As Argo: before every upload, tolerating a bucket that is there already.
+    await client.createBucket(up.s3.bucket, create).catch((e) => {
+      throw new Error(`createBucketIfNotPresent: ${errorText(e)}`);
+    });
+  }
   if (up.archive === "none") {
     if ((await Deno.stat(saved)).isDirectory) {
       throw new Error(

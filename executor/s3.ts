@@ -1,6 +1,6 @@
 /**
  * A small S3 client for artifact repositories: put a file, get an object into a file, create a
- * bucket. Requests are signed with AWS Signature V4 by aws4fetch; addressing is path-style
+ * bucket (Argo's `createBucketIfNotPresent`, before an upload). Requests are signed with AWS Signature V4 by aws4fetch; addressing is path-style
  * (`<endpoint>/<bucket>/<key>`), which MinIO, Ceph, s3proxy and AWS all accept.
  *
  * Every failure is an {@link S3Error} naming the bucket, the key and S3's error code, so a user can
@@ -52,6 +52,7 @@ export function credentialsOf(
 export class S3Client {
   #aws: AwsClient;
   #base: string;
+  #region: string;
 
   constructor(
     where: Pick<S3Object, "endpoint" | "insecure" | "region">,
@@ -62,12 +63,21 @@ export class S3Client {
     const scheme = /^https?:\/\//.test(where.endpoint) ? "" : where.insecure ? "http://" : "https://";
     this.#base = `${scheme}${where.endpoint}`.replace(/\/+$/, "");
     // retries: 0: a file body cannot be sent twice; #send retries with a fresh body.
-    this.#aws = new AwsClient({ ...creds, service: "s3", region: where.region || "us-east-1", retries: 0 });
+    this.#region = where.region || "us-east-1";
+    this.#aws = new AwsClient({ ...creds, service: "s3", region: this.#region, retries: 0 });
   }
 
-  /** Creates the bucket; one that exists already (and is ours) is fine. */
-  async createBucket(bucket: string): Promise<void> {
-    const res = await this.#send(bucket, "", () => ({ method: "PUT" }));
+  /**
+   * Creates the bucket; one that exists already (and is ours) is fine. Outside us-east-1 it is
+   * made in the client's region (S3's LocationConstraint); `objectLocking` enables S3 Object Lock
+   * on it, as Argo's `createBucketIfNotPresent: {objectLocking: true}` does.
+   */
+  async createBucket(bucket: string, opts: { objectLocking?: boolean } = {}): Promise<void> {
+    const headers: Record<string, string> = {};
+    if (opts.objectLocking) headers["x-amz-bucket-object-lock-enabled"] = "true";
+    const body = this.#region === "us-east-1" ? undefined : "<CreateBucketConfiguration>" +
+      `<LocationConstraint>${this.#region}</LocationConstraint></CreateBucketConfiguration>`;
+    const res = await this.#send(bucket, "", () => ({ method: "PUT", headers, ...(body ? { body } : {}) }));
     if (res.ok) return await drain(res);
     const err = await errorOf(res, bucket, "");
     if (err.code !== "BucketAlreadyOwnedByYou" && err.code !== "BucketAlreadyExists") throw err;

@@ -34,6 +34,11 @@ export interface S3Object {
   region?: string;
   key: string;
   credentials?: { accessKey: string; secretKey: string };
+  /**
+   * Before an upload, create the bucket (in `region`, with object locking if asked); one that
+   * exists already is fine (Argo's `createBucketIfNotPresent`). Downloads ignore it.
+   */
+  createBucketIfNotPresent?: { objectLocking?: boolean };
 }
 
 /** The default environment variables of S3 credentials. */
@@ -46,15 +51,32 @@ export interface ArtifactUpload {
   archive: "tgz" | "none";
 }
 
-/** An input artifact fetched from a repository before the step (a Pod's `init`), placed under its name. */
-export interface ArtifactDownload {
-  name: string;
-  s3: S3Object;
-  /** A file or directory inside the artifact to place instead of all of it. */
-  subPath?: string;
-  /** File mode bits to set on what is placed. */
-  mode?: number;
+/**
+ * A file served over HTTP (Argo's `http` artifact): a GET of `url` with `headers`. Basic auth
+ * credentials are not in it: they come from the environment variables `basicAuth` names, which a
+ * Pod fills from Secrets.
+ */
+export interface HttpSource {
+  url: string;
+  /** Request headers, sent in order (a name may repeat). */
+  headers?: { name: string; value: string }[];
+  /** The environment variables holding the user name and password of basic auth. */
+  basicAuth?: { username: string; password: string };
 }
+
+/**
+ * An input artifact fetched before the step (a Pod's `init`), placed under its name: from a
+ * repository (`s3`) or over HTTP (`http`).
+ */
+export type ArtifactDownload =
+  & {
+    name: string;
+    /** A file or directory inside the artifact to place instead of all of it. */
+    subPath?: string;
+    /** File mode bits to set on what is placed. */
+    mode?: number;
+  }
+  & ({ s3: S3Object; http?: undefined } | { http: HttpSource; s3?: undefined });
 
 /**
  * What the executor does before a step with `--fetch-inputs` (a Pod's `init` container): installs
@@ -70,7 +92,10 @@ export interface InputsDescription {
   artifactDir: string;
   /** Input artifacts given inline (Argo's `raw`). */
   raw?: { name: string; data: string }[];
-  /** Input artifacts fetched from an artifact repository (credentials as {@link S3Object} says). */
+  /**
+   * Input artifacts fetched from an artifact repository or over HTTP (credentials as
+   * {@link S3Object} and {@link HttpSource} say).
+   */
   downloads?: ArtifactDownload[];
   /** Where a failure's message is written too (a Pod's terminationMessagePath). */
   messageFile?: string;

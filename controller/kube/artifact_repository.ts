@@ -8,7 +8,9 @@
  * 3. else the controller ConfigMap's `artifactRepository` key (`default: true`).
  *
  * The choice is made once and kept in `status.artifactRepositoryRef` (with the repository itself),
- * so a workflow keeps its repository when the configuration changes under it. Only S3 is supported.
+ * so a workflow keeps its repository when the configuration changes under it. Only S3 is supported;
+ * its `createBucketIfNotPresent` ({} or {objectLocking: true}) has the executor create the bucket
+ * before each upload.
  */
 import type { Workflow } from "../spec/types.ts";
 import type { ArtifactRepository, ArtifactRepositoryRefStatus } from "../spec/types.ts";
@@ -46,6 +48,14 @@ export function parseRepository(value: unknown, where: string): ArtifactReposito
     if (s !== undefined && (typeof s?.name !== "string" || typeof s?.key !== "string")) {
       throw new Error(`${where}: s3.${f} must be {name, key} of a Secret`);
     }
+  }
+  const create: unknown = repo.s3.createBucketIfNotPresent;
+  if (
+    create !== undefined &&
+    (create === null || typeof create !== "object" || Array.isArray(create) ||
+      !["undefined", "boolean"].includes(typeof (create as { objectLocking?: unknown }).objectLocking))
+  ) {
+    throw new Error(`${where}: s3.createBucketIfNotPresent must be a mapping ({} or {objectLocking: true})`);
   }
   return repo;
 }

@@ -5,20 +5,30 @@
  *   repository's keyFormat (Argo's default `{{workflow.name}}/{{pod.name}}`) plus `/<name>.tgz`
  *   (or the file's own name with `archive: {none: {}}`), or at the artifact's own `s3:` key;
  * - inputs: `init` fetches another step's artifact (by the key that step reported, in the bucket
- *   it was stored in) or an explicit `s3:` artifact into the shared volume, mounted into `main` at
- *   the artifact's path.
+ *   it was stored in), an explicit `s3:` artifact or an `http:` one (its url with its headers, and
+ *   basicAuth) into the shared volume, mounted into `main` at the artifact's path;
+ * - with the location's `createBucketIfNotPresent`, the executor creates the bucket before each
+ *   upload (as Argo does).
  *
  * An artifact's own `s3:` takes what it leaves out (bucket, endpoint, secrets) from the repository,
  * as Argo's key-only artifacts do.
  *
- * Credentials reach both containers as env vars from the repository's Secrets (secretKeyRef): the
- * executor never reads Secrets through the API. The pod names those env vars, and each S3 object
- * the executor is given says which of them hold its credentials (`credentials`), so the names are
+ * Credentials reach both containers as env vars from the repository's Secrets (secretKeyRef), and
+ * an http artifact's basicAuth reaches `init` alone the same way: the executor never reads Secrets
+ * through the API. The pod names those env vars, and each S3 object (or http source) the executor
+ * is given says which of them hold its credentials (`credentials`, `basicAuth`), so the names are
  * this module's choice alone.
  */
-import type { ArtifactDownload, ArtifactUpload, S3Object } from "../../executor/types.ts";
+import type { ArtifactDownload, ArtifactUpload, HttpSource, S3Object } from "../../executor/types.ts";
 import type { RunSpec } from "../engine/actions.ts";
-import type { ArtifactRepositoryRefStatus, S3Artifact, Template, Workflow } from "../spec/types.ts";
+import type {
+  ArtifactRepositoryRefStatus,
+  HTTPArtifact,
+  HTTPAuth,
+  S3Artifact,
+  Template,
+  Workflow,
+} from "../spec/types.ts";
 import { NO_REPOSITORY_HINT } from "./artifact_repository.ts";
 import { VAR_RUN_ARGO } from "./layout.ts";
 
@@ -80,17 +90,28 @@ export function podArtifacts(run: RunSpec, ctx: ArtifactContext): PodArtifacts {
       // Argo uploads an output artifact with its own key there, not under keyFormat.
       const where = ownLocation(repo, own, `output artifact "${a.name}"`);
       const key = renderKeyFormat(own.key, run, ctx, `output artifact "${a.name}" s3.key`);
-      out.uploads.push({ name: a.name, s3: creds.object(where, key), archive });
+      out.uploads.push({ name: a.name, s3: uploadTo(creds.object(where, key), where), archive });
     } else if (repo) {
       prefix ??= renderKeyFormat(repo.keyFormat || keyPrefixFormat(repo.keyPrefix), run, ctx);
       const file = archive === "none" ? a.path.replace(/\/+$/, "").split("/").pop()! : `${a.name}.tgz`;
-      out.uploads.push({ name: a.name, s3: creds.object(repo, `${prefix}/${file}`), archive });
+      out.uploads.push({
+        name: a.name,
+        s3: uploadTo(creds.object(repo, `${prefix}/${file}`), repo),
+        archive,
+      });
     }
   }
   out.mainEnv = creds.env();
   const init = new Credentials();
+  const basicAuth = new SecretEnv("SKIFF_HTTP_USERNAME", "SKIFF_HTTP_PASSWORD");
   for (const a of run.inputArtifacts) {
     if ("raw" in a.from) continue;
+    if (!("nodeId" in a.from) && a.from.location.http !== undefined) {
+      const d: ArtifactDownload = { name: a.name, http: httpSource(a.name, a.from.location.http, basicAuth) };
+      if (a.mode !== undefined) d.mode = a.mode;
+      out.downloads.push(d);
+      continue;
+    }
     let obj: S3Object;
     let subPath: string | undefined;
     if ("nodeId" in a.from) {
@@ -112,7 +133,7 @@ export function podArtifacts(run: RunSpec, ctx: ArtifactContext): PodArtifacts {
       if (!s3 || !s3.key) {
         const kind = Object.keys(a.from.location)[0] ?? "unknown";
         throw new ArtifactPlanError(
-          `input artifact "${a.name}": ${kind} artifacts are not supported by skiff's Kubernetes host (raw and s3 with a key are)`,
+          `input artifact "${a.name}": ${kind} artifacts are not supported by skiff's Kubernetes host (raw, http and s3 with a key are)`,
         );
       }
       obj = init.object(ownLocation(repo, s3, `input artifact "${a.name}"`), s3.key);
@@ -122,9 +143,95 @@ export function podArtifacts(run: RunSpec, ctx: ArtifactContext): PodArtifacts {
     if (a.mode !== undefined) d.mode = a.mode;
     out.downloads.push(d);
   }
-  out.initEnv = init.env();
+  out.initEnv = [...init.env(), ...basicAuth.env()];
   return out;
 }
+
+/** An upload's object, told to create its bucket first when the location says so (Argo's createBucketIfNotPresent). */
+function uploadTo(obj: S3Object, where: S3Artifact): S3Object {
+  const create = where.createBucketIfNotPresent;
+  if (create) obj.createBucketIfNotPresent = create.objectLocking ? { objectLocking: true } : {};
+  return obj;
+}
+
+/**
+ * Argo's `http: {url, headers, auth}` as the executor fetches it: the headers as given, basic auth
+ * from the Secrets as env vars of `init` (`basicAuth` names them). Other auth (clientCert, oauth2)
+ * is refused.
+ */
+function httpSource(name: string, http: unknown, basicAuth: SecretEnv): HttpSource {
+  const what = `input artifact "${name}"`;
+  const h = (http ?? {}) as HTTPArtifact;
+  if (typeof h.url !== "string" || h.url === "") throw new ArtifactPlanError(`${what}: http.url is required`);
+  const src: HttpSource = { url: h.url };
+  if (h.headers !== undefined) {
+    if (!Array.isArray(h.headers)) {
+      throw new ArtifactPlanError(`${what}: http.headers must be a list of {name, value}`);
+    }
+    src.headers = h.headers.map((x, i) => {
+      if (
+        typeof x?.name !== "string" || x.name === "" || (x.value !== undefined && typeof x.value !== "string")
+      ) {
+        throw new ArtifactPlanError(`${what}: http.headers[${i}] must be {name, value} (strings)`);
+      }
+      return { name: x.name, value: x.value ?? "" };
+    });
+  }
+  const auth = h.auth;
+  if (auth) {
+    const others = Object.keys(auth).filter((k) => k !== "basicAuth" && auth[k as keyof HTTPAuth] != null);
+    if (others.length > 0) {
+      throw new ArtifactPlanError(
+        `${what}: http auth ${others.join(", ")} is not supported by skiff's Kubernetes host (basicAuth is)`,
+      );
+    }
+    const basic = auth.basicAuth;
+    if (basic) {
+      const user = basic.usernameSecret;
+      const password = basic.passwordSecret;
+      if (!user?.name || !user.key || !password?.name || !password.key) {
+        throw new ArtifactPlanError(
+          `${what}: http.auth.basicAuth needs usernameSecret and passwordSecret, each {name, key} of a Secret`,
+        );
+      }
+      src.basicAuth = basicAuth.of({ name: user.name, key: user.key }, {
+        name: password.name,
+        key: password.key,
+      });
+    }
+  }
+  return src;
+}
+
+/**
+ * Env vars of a container filled from pairs of Secret keys (secretKeyRef): the first pair under
+ * `first`/`second`, other pairs under numbered names (`_1`, `_2`, ...). `of` says which a pair got.
+ */
+class SecretEnv {
+  #sets: { a: Ref; b: Ref; env: { username: string; password: string } }[] = [];
+  constructor(readonly first: string, readonly second: string) {}
+
+  of(a: Ref, b: Ref): { username: string; password: string } {
+    const same = (x: Ref, y: Ref) => x.name === y.name && x.key === y.key;
+    let set = this.#sets.find((s) => same(a, s.a) && same(b, s.b));
+    if (!set) {
+      const n = this.#sets.length;
+      const suffix = n === 0 ? "" : `_${n}`;
+      set = { a, b, env: { username: `${this.first}${suffix}`, password: `${this.second}${suffix}` } };
+      this.#sets.push(set);
+    }
+    return { ...set.env };
+  }
+
+  env(): EnvVar[] {
+    return this.#sets.flatMap((s) => [
+      { name: s.env.username, valueFrom: { secretKeyRef: { name: s.a.name, key: s.a.key } } },
+      { name: s.env.password, valueFrom: { secretKeyRef: { name: s.b.name, key: s.b.key } } },
+    ]);
+  }
+}
+
+type Ref = { name: string; key: string };
 
 /** An artifact's own `s3:`, with what it leaves out taken from the repository (Argo's key-only artifacts). */
 function ownLocation(repo: S3Artifact | undefined, s3: S3Artifact, what: string): S3Artifact {

@@ -7,20 +7,7 @@
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { fetchInputs, type InputsDescription } from "../../executor/mod.ts";
-
-const MAIN = new URL("../../executor/main.ts", import.meta.url).pathname;
-
-/** Runs `executor/main.ts --fetch-inputs` with the description in SKIFF_INPUTS, as `init` does. */
-async function fetchInputsProgram(desc: InputsDescription, env: Record<string, string> = {}) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--fetch-inputs"],
-    env: { SKIFF_INPUTS: JSON.stringify(desc), ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+import { fetchInputsProgram } from "./fetch_inputs_program.ts";
 
 Deno.test("fetch inputs: installs the executor onto the shared volume and writes raw input artifacts", async () => {
   const src = await Deno.makeTempDir();
@@ -90,15 +77,10 @@ Deno.test("fetch inputs: as a program, SKIFF_INPUTS says what to do; a failure n
 });
 
 Deno.test("fetch inputs: without a description it says how it is used", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "--fetch-inputs"],
-    env: { SKIFF_INPUTS: "" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const out = await fetchInputsProgram("");
   equal(out.code, 1);
   deepEqual(
-    new TextDecoder().decode(out.stderr).trim(),
+    out.stderr.trim(),
     "fetch-inputs: usage: executor/main.ts --fetch-inputs <inputs.json> (or SKIFF_INPUTS='<json>')",
   );
 });

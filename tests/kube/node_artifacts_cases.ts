@@ -1,8 +1,10 @@
 /**
  * Tier (b), artifacts: examples/artifacts.yaml in real pods with an S3 artifact repository (s3proxy
  * on this machine, tests/s3/server.ts), held to the example's own `# Expect-` headers as in the
- * local tests, and an input artifact missing from the bucket (the executor in `init` says which). The step pods use the host's network (as all tier (b) pods here), so they reach the
- * S3 server on 127.0.0.1; the credentials come from a Secret through secretKeyRef env vars.
+ * local tests, an input artifact missing from the bucket (the executor in `init` says which), and
+ * an `http` input artifact fetched with its header and basic auth. The step pods use the host's
+ * network (as all tier (b) pods here), so they reach the S3 and HTTP servers on 127.0.0.1; the
+ * credentials come from Secrets through secretKeyRef env vars.
  */
 import { deepEqual, equal, match, ok } from "node:assert/strict";
 import { S3Client } from "../../executor/s3.ts";
@@ -157,6 +159,8 @@ export async function artifactsOnNode(
           `init container init failed: failed to load input artifact "gone": s3://${BUCKET}/no/such/key\\.tgz: NoSuchKey`,
         ),
       );
+
+      await httpInputOnNode(c, h, opts.image);
     } finally {
       await h.close();
     }
@@ -182,5 +186,68 @@ export async function artifactsOnNode(
     }
   } finally {
     await s3.stop();
+  }
+}
+
+/**
+ * An `http` input artifact in a real pod: `init` fetches it from a server of this machine (the
+ * pod uses the host's network) with the artifact's header and basic auth from a Secret, and the
+ * step prints it; the server answers 403 to a request without them.
+ */
+async function httpInputOnNode(c: TestCluster, h: Harness, image: string): Promise<void> {
+  const auth = `Basic ${btoa("reader:open-sesame")}`;
+  const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: () => {} }, (req) => {
+    const allowed = req.headers.get("x-skiff-test") === "node" && req.headers.get("authorization") === auth;
+    return allowed
+      ? new Response("fetched over http by init\n")
+      : new Response("no", { status: 403, statusText: "Forbidden" });
+  });
+  try {
+    const secret = await c.kubectl([
+      "-n",
+      h.namespace,
+      "create",
+      "secret",
+      "generic",
+      "web-creds",
+      "--from-literal=user=reader",
+      "--from-literal=password=open-sesame",
+    ]);
+    equal(secret.code, 0, secret.stderr);
+    const created = await h.submit({
+      apiVersion: "argoproj.io/v1alpha1",
+      kind: "Workflow",
+      metadata: { generateName: "art-http-" },
+      spec: {
+        entrypoint: "show",
+        templates: [{
+          name: "show",
+          inputs: {
+            artifacts: [{
+              name: "page",
+              path: "/tmp/page.txt",
+              http: {
+                url: `http://127.0.0.1:${server.addr.port}/page.txt`,
+                headers: [{ name: "X-Skiff-Test", value: "node" }],
+                auth: {
+                  basicAuth: {
+                    usernameSecret: { name: "web-creds", key: "user" },
+                    passwordSecret: { name: "web-creds", key: "password" },
+                  },
+                },
+              },
+            }],
+          },
+          container: { image, imagePullPolicy: "IfNotPresent", command: ["cat", "/tmp/page.txt"] },
+        }],
+      },
+    } as Workflow);
+    const name = created.metadata.name!;
+    const done = await h.waitDone(name, 180_000);
+    equal(done.status?.phase, "Succeeded", JSON.stringify(done.status));
+    const logs = [...(await logsByNode(h, name)).values()].join("");
+    match(logs, /fetched over http by init/);
+  } finally {
+    await server.shutdown();
   }
 }

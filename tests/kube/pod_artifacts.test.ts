@@ -1,5 +1,5 @@
 /** A pod's artifacts with an S3 repository: keys as Argo makes them, credentials from Secrets, errors to act on. */
-import { deepEqual, equal, match, rejects, throws } from "node:assert/strict";
+import { deepEqual, equal, match, ok, rejects, throws } from "node:assert/strict";
 import type { RunSpec } from "../../controller/engine/actions.ts";
 import { resolveRepositoryRef } from "../../controller/kube/artifact_repository.ts";
 import { defaultConfig, parseConfig } from "../../controller/kube/config.ts";
@@ -259,5 +259,127 @@ Deno.test("pod artifacts: artifactRepositoryRef resolves as Argo's (ref, then th
       match(e.message, /ConfigMap team\/missing not found/);
       return true;
     },
+  );
+});
+
+Deno.test("pod artifacts: an http input artifact is fetched by init (url and headers in SKIFF_INPUTS), its basicAuth from Secrets reaching init alone", () => {
+  const pod = buildPod(
+    run({
+      inputArtifacts: [
+        {
+          name: "report",
+          path: "/tmp/report.txt",
+          mode: 0o644,
+          from: {
+            location: {
+              http: {
+                url: "https://example.com/report.txt",
+                headers: [{ name: "X-Api-Token", value: "abc" }],
+                auth: {
+                  basicAuth: {
+                    usernameSecret: { name: "web-creds", key: "user" },
+                    passwordSecret: { name: "web-creds", key: "password" },
+                  },
+                },
+              },
+            },
+          },
+        },
+        // no repository is needed for it
+        { name: "page", path: "/tmp/page", from: { location: { http: { url: "http://10.0.0.1:8080/p" } } } },
+      ],
+    }),
+    ctx(),
+  );
+  deepEqual(inputsOf(pod)!.downloads, [
+    {
+      name: "report",
+      http: {
+        url: "https://example.com/report.txt",
+        headers: [{ name: "X-Api-Token", value: "abc" }],
+        basicAuth: { username: "SKIFF_HTTP_USERNAME", password: "SKIFF_HTTP_PASSWORD" },
+      },
+      mode: 0o644,
+    },
+    { name: "page", http: { url: "http://10.0.0.1:8080/p" } },
+  ]);
+  const init = pod.spec.initContainers!.find((c) => c.name === "init")!;
+  deepEqual(init.env!.filter((e) => e.name.startsWith("SKIFF_HTTP_")), [
+    { name: "SKIFF_HTTP_USERNAME", valueFrom: { secretKeyRef: { name: "web-creds", key: "user" } } },
+    { name: "SKIFF_HTTP_PASSWORD", valueFrom: { secretKeyRef: { name: "web-creds", key: "password" } } },
+  ]);
+  const main = pod.spec.containers.find((c) => c.name === "main")!;
+  deepEqual(
+    main.env!.filter((e) => e.name.startsWith("SKIFF_HTTP_")),
+    [],
+    "the user's command does not get them",
+  );
+  for (const c of pod.spec.containers) {
+    ok(!JSON.stringify(c.env ?? []).includes("web-creds"), `${c.name} must not reference the Secret`);
+  }
+  deepEqual(main.volumeMounts!.find((m) => m.mountPath === "/tmp/report.txt"), {
+    name: "var-run-argo",
+    mountPath: "/tmp/report.txt",
+    subPath: "inputs/artifacts/report",
+  });
+});
+
+Deno.test("pod artifacts: http auth skiff cannot do, a half basicAuth and other kinds of location fail the node saying so", () => {
+  const withHttp = (name: string, http: Record<string, unknown>) =>
+    run({ inputArtifacts: [{ name, path: "/tmp/x", from: { location: { http } } }] });
+  throws(
+    () =>
+      buildPod(
+        withHttp("cert", {
+          url: "https://h/x",
+          auth: { clientCert: { clientCertSecret: { name: "c", key: "k" } } },
+        }),
+        ctx(),
+      ),
+    /input artifact "cert": http auth clientCert is not supported by skiff's Kubernetes host \(basicAuth is\)/,
+  );
+  throws(
+    () =>
+      buildPod(
+        withHttp("half", {
+          url: "https://h/x",
+          auth: { basicAuth: { usernameSecret: { name: "c", key: "u" } } },
+        }),
+        ctx(),
+      ),
+    /input artifact "half": http.auth.basicAuth needs usernameSecret and passwordSecret/,
+  );
+  throws(() => buildPod(withHttp("nourl", {}), ctx()), /input artifact "nourl": http.url is required/);
+  throws(
+    () =>
+      buildPod(
+        run({ inputArtifacts: [{ name: "src", path: "/src", from: { location: { git: { repo: "r" } } } }] }),
+        ctx(),
+      ),
+    /input artifact "src": git artifacts are not supported by skiff's Kubernetes host \(raw, http and s3 with a key are\)/,
+  );
+});
+
+Deno.test("pod artifacts: the repository's createBucketIfNotPresent reaches the executor's uploads, and is checked", () => {
+  const create = { s3: { ...repo.s3!, createBucketIfNotPresent: { objectLocking: true } } };
+  const pod = buildPod(
+    producing({ name: "out", path: "/tmp/out" }),
+    ctx({ repository: { default: true, artifactRepository: create } }),
+  );
+  deepEqual(stepOf(pod)!.uploads![0]!.s3.createBucketIfNotPresent, { objectLocking: true });
+  const plain = buildPod(
+    producing({ name: "out", path: "/tmp/out" }),
+    ctx({ repository: { default: true, artifactRepository: repo } }),
+  );
+  equal(stepOf(plain)!.uploads![0]!.s3.createBucketIfNotPresent, undefined);
+  equal(
+    parseConfig({ artifactRepository: "s3: {bucket: b, endpoint: 'h:1', createBucketIfNotPresent: {}}" })
+      .artifactRepository?.s3?.createBucketIfNotPresent?.objectLocking,
+    undefined,
+  );
+  throws(
+    () =>
+      parseConfig({ artifactRepository: "s3: {bucket: b, endpoint: 'h:1', createBucketIfNotPresent: true}" }),
+    /s3.createBucketIfNotPresent must be a mapping/,
   );
 });

@@ -212,6 +212,52 @@ s3Test(
   },
 );
 
+s3Test(
+  "with createBucketIfNotPresent an upload to a bucket that is not there creates it; without, NoSuchBucket stays",
+  async (s, dir) => {
+    const where = { endpoint: s.endpoint, insecure: true };
+    const step = (bucket: string, create?: { objectLocking?: boolean }): StepDescription => ({
+      command: ["sh", "-c", `echo made > ${dir}/out.txt`],
+      outputs: { artifacts: [{ name: "out", path: `${dir}/out.txt` }] },
+      artifactDir: `${dir}/saved-${bucket}`,
+      uploads: [{
+        name: "out",
+        s3: {
+          ...where,
+          bucket,
+          key: "wf/pod/out.txt",
+          ...(create ? { createBucketIfNotPresent: create } : {}),
+        },
+        archive: "none",
+      }],
+      echo: false,
+    });
+    const withCredentials = async (desc: StepDescription) => {
+      Deno.env.set("SKIFF_S3_ACCESS_KEY", s.accessKey);
+      Deno.env.set("SKIFF_S3_SECRET_KEY", s.secretKey);
+      return await runLocalStep(desc);
+    };
+
+    const made = await withCredentials(step("made-on-upload", {}));
+    assert.equal(made.phase, "Succeeded", made.message ?? "");
+    assert.deepEqual(made.stored, [{ name: "out", path: `${dir}/out.txt`, s3: { key: "wf/pod/out.txt" } }]);
+    await clientOf(s).getFile("made-on-upload", "wf/pod/out.txt", `${dir}/back.txt`);
+    assert.equal(await Deno.readTextFile(`${dir}/back.txt`), "made\n");
+
+    // a bucket that is there already (made by the upload before) is fine, as in Argo
+    const again = await withCredentials(step("made-on-upload", { objectLocking: false }));
+    assert.equal(again.phase, "Succeeded", again.message ?? "");
+
+    const missing = await withCredentials(step("never-made"));
+    assert.equal(missing.phase, "Error");
+    assert.match(
+      missing.message ?? "",
+      /failed to save output artifact "out" to bucket never-made: s3:\/\/never-made\/wf\/pod\/out\.txt: NoSuchBucket/,
+    );
+    assert.equal(await clientOf(s).exists("made-on-upload", "wf/pod/out.txt"), true);
+  },
+);
+
 Deno.test({
   name: "s3: the test server stops",
   ignore: skip !== undefined,

@@ -5,7 +5,7 @@
  * LocalResources the user supplied.
  */
 import type { RunContainer, RunInputArtifact, RunSpec, RunVolume } from "../../engine/actions.ts";
-import { copyTree } from "../../../executor/mod.ts";
+import { copyTree, fetchHttpArtifact } from "../../../executor/mod.ts";
 import type { NodeLayout } from "./common.ts";
 import type { WorkflowRef } from "./mod.ts";
 import { LocalResources } from "./resources.ts";
@@ -146,7 +146,7 @@ export function volumeOf(run: RunSpec, name: string): RunVolume {
 /**
  * Places one input artifact at `dest` (a host path): a raw value as a file, another node's saved
  * output artifact as a copy (a file stays a file, a directory a directory; `subPath` takes a part
- * of it), an `http` location downloaded. Then `mode` is applied (to everything below a directory
+ * of it), an `http` location downloaded (a tarball unpacked). Then `mode` is applied (to everything below a directory
  * with `recurseMode`).
  */
 export async function stageInputArtifact(
@@ -187,21 +187,34 @@ export async function stageInputArtifact(
   if (art.mode !== undefined) await chmodTree(dest, art.mode, art.recurseMode === true);
 }
 
-/** Downloads an `http` artifact location; other kinds of location need an artifact repository. */
+/**
+ * Downloads an `http` artifact location (its `url` with its `headers`, by the executor's
+ * fetchHttpArtifact: a tarball is unpacked, as Argo does); other kinds of location need an
+ * artifact repository. `auth` needs Secrets this host does not read here, so it is refused.
+ */
 async function fetchLocation(name: string, location: Record<string, unknown>, dest: string): Promise<void> {
-  const http = location.http as { url?: unknown } | undefined;
+  const http = location.http as { url?: unknown; headers?: unknown; auth?: unknown } | undefined;
   if (http && typeof http.url === "string") {
-    let res: Response;
+    if (http.auth !== undefined && http.auth !== null) {
+      const kinds = typeof http.auth === "object" ? Object.keys(http.auth).join(", ") : String(http.auth);
+      throw new Error(
+        `input artifact "${name}": http auth (${kinds}) is not supported by the local runtimes (headers are)`,
+      );
+    }
+    const headers: { name: string; value: string }[] = [];
+    const given = http.headers ?? [];
+    for (const h of Array.isArray(given) ? given : [undefined]) {
+      const { name: hn, value } = (h ?? {}) as { name?: unknown; value?: unknown };
+      if (typeof hn !== "string" || hn === "" || (value !== undefined && typeof value !== "string")) {
+        throw new Error(`input artifact "${name}": http.headers must be a list of {name, value}`);
+      }
+      headers.push({ name: hn, value: value ?? "" });
+    }
     try {
-      res = await fetch(http.url);
+      await fetchHttpArtifact({ url: http.url, ...(headers.length ? { headers } : {}) }, dest);
     } catch (e) {
-      throw new Error(`input artifact "${name}": GET ${http.url}: ${e instanceof Error ? e.message : e}`);
+      throw new Error(`input artifact "${name}": ${e instanceof Error ? e.message : e}`);
     }
-    if (!res.ok) {
-      await res.body?.cancel();
-      throw new Error(`input artifact "${name}": GET ${http.url}: ${res.status} ${res.statusText}`);
-    }
-    await Deno.writeFile(dest, new Uint8Array(await res.arrayBuffer()));
     return;
   }
   const kinds = Object.keys(location).join(", ") || "no location";
