@@ -4,7 +4,8 @@
  * - `init` (executor image) runs the executor in its `--fetch-inputs` mode (what to do is in
  *   `SKIFF_INPUTS`): it copies the executor (deno, the glibc it needs, executor.js) onto the shared
  *   emptyDir `/var/run/argo`, writes raw input artifacts there and fetches those of the artifact
- *   repository (pod_artifacts.ts), with the repository's credentials in its env (secretKeyRef);
+ *   repository (or an `s3:` with a key) and `http` ones (pod_artifacts.ts), with the credentials
+ *   they need in its env (secretKeyRef);
  * - `main` (the user's image) runs the executor, started by the copied dynamic loader so that it
  *   runs in any image; the executor runs the user's command (the step description is in
  *   `SKIFF_STEP`), captures `result`, output parameters and the exit code, and writes them to
