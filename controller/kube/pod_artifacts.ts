@@ -194,10 +194,11 @@ function httpSource(name: string, http: unknown, basicAuth: SecretEnv): HttpSour
           `${what}: http.auth.basicAuth needs usernameSecret and passwordSecret, each {name, key} of a Secret`,
         );
       }
-      src.basicAuth = basicAuth.of({ name: user.name, key: user.key }, {
+      const [username, passwordEnv] = basicAuth.of({ name: user.name, key: user.key }, {
         name: password.name,
         key: password.key,
       });
+      src.basicAuth = { username, password: passwordEnv };
     }
   }
   return src;
@@ -208,25 +209,26 @@ function httpSource(name: string, http: unknown, basicAuth: SecretEnv): HttpSour
  * `first`/`second`, other pairs under numbered names (`_1`, `_2`, ...). `of` says which a pair got.
  */
 class SecretEnv {
-  #sets: { a: Ref; b: Ref; env: { username: string; password: string } }[] = [];
+  #sets: { a: Ref; b: Ref; names: [string, string] }[] = [];
   constructor(readonly first: string, readonly second: string) {}
 
-  of(a: Ref, b: Ref): { username: string; password: string } {
+  /** The names of the env vars that hold the pair `a`, `b` (the same ones for the same pair). */
+  of(a: Ref, b: Ref): [string, string] {
     const same = (x: Ref, y: Ref) => x.name === y.name && x.key === y.key;
     let set = this.#sets.find((s) => same(a, s.a) && same(b, s.b));
     if (!set) {
       const n = this.#sets.length;
       const suffix = n === 0 ? "" : `_${n}`;
-      set = { a, b, env: { username: `${this.first}${suffix}`, password: `${this.second}${suffix}` } };
+      set = { a, b, names: [`${this.first}${suffix}`, `${this.second}${suffix}`] };
       this.#sets.push(set);
     }
-    return { ...set.env };
+    return [...set.names];
   }
 
   env(): EnvVar[] {
     return this.#sets.flatMap((s) => [
-      { name: s.env.username, valueFrom: { secretKeyRef: { name: s.a.name, key: s.a.key } } },
-      { name: s.env.password, valueFrom: { secretKeyRef: { name: s.b.name, key: s.b.key } } },
+      { name: s.names[0], valueFrom: { secretKeyRef: { name: s.a.name, key: s.a.key } } },
+      { name: s.names[1], valueFrom: { secretKeyRef: { name: s.b.name, key: s.b.key } } },
     ]);
   }
 }
@@ -295,11 +297,7 @@ const CREDENTIAL_ENV = { accessKey: "SKIFF_S3_ACCESS_KEY", secretKey: "SKIFF_S3_
  * numbered names. Each object names its set.
  */
 class Credentials {
-  #sets: {
-    access: { name: string; key: string };
-    secret: { name: string; key: string };
-    env: NonNullable<S3Object["credentials"]>;
-  }[] = [];
+  #pairs = new SecretEnv(CREDENTIAL_ENV.accessKey, CREDENTIAL_ENV.secretKey);
 
   object(where: S3Artifact & { bucket?: string; endpoint?: string }, key: string): S3Object {
     const obj: S3Object = { bucket: where.bucket!, endpoint: where.endpoint!, key };
@@ -308,32 +306,17 @@ class Credentials {
     const access = where.accessKeySecret;
     const secret = where.secretKeySecret;
     if (access?.name && access.key && secret?.name && secret.key) {
-      const same = (x: { name?: string; key?: string }, y: { name: string; key: string }) =>
-        x.name === y.name && x.key === y.key;
-      let set = this.#sets.find((s) => same(access, s.access) && same(secret, s.secret));
-      if (!set) {
-        const n = this.#sets.length;
-        const env = n === 0 ? { ...CREDENTIAL_ENV } : {
-          accessKey: `${CREDENTIAL_ENV.accessKey}_${n}`,
-          secretKey: `${CREDENTIAL_ENV.secretKey}_${n}`,
-        };
-        set = {
-          access: { name: access.name, key: access.key },
-          secret: { name: secret.name, key: secret.key },
-          env,
-        };
-        this.#sets.push(set);
-      }
-      obj.credentials = { ...set.env };
+      const [accessKey, secretKey] = this.#pairs.of(
+        { name: access.name, key: access.key },
+        { name: secret.name, key: secret.key },
+      );
+      obj.credentials = { accessKey, secretKey };
     }
     return obj;
   }
 
   env(): EnvVar[] {
-    return this.#sets.flatMap((s) => [
-      { name: s.env.accessKey, valueFrom: { secretKeyRef: { name: s.access.name, key: s.access.key } } },
-      { name: s.env.secretKey, valueFrom: { secretKeyRef: { name: s.secret.name, key: s.secret.key } } },
-    ]);
+    return this.#pairs.env();
   }
 }
 
