@@ -8,7 +8,7 @@ import type { Workflow } from "../../controller/spec/types.ts";
 import { LocalHost } from "../../controller/local/host.ts";
 import { Store } from "../../controller/local/store.ts";
 import { ProcessRuntime } from "../../controller/local/runtime/process.ts";
-import { isAlive } from "../../controller/local/runtime/process_pids.ts";
+import { isAlive, readState } from "../../controller/local/runtime/process_pids.ts";
 import { PodmanRuntime } from "../../controller/local/runtime/podman.ts";
 import type { Runtime } from "../../controller/local/runtime/mod.ts";
 import { podmanSkipReason, testImages, testSetup } from "./podman_env.ts";
@@ -201,10 +201,10 @@ spec:
     if (s.state !== "running" || !(await Deno.readTextFile(`${nodeDir}/step.json`)).includes("touch")) {
       continue;
     }
-    await waitUntil(() => Deno.stat(`${nodeDir}/state.json`).then(() => true, () => false));
-    const state = JSON.parse(await Deno.readTextFile(`${nodeDir}/state.json`));
+    await waitUntil(() => readState(nodeDir) !== undefined);
+    const state = readState(nodeDir)!;
     Deno.kill(state.pid, "SIGKILL");
-    Deno.kill(-state.childPid, "SIGKILL");
+    Deno.kill(-state.childPid!, "SIGKILL");
     // As after a reboot, it is gone before skiff starts again (a signal is delivered, not awaited).
     await waitUntil(() => !isAlive(state.pid, nodeDir));
   }

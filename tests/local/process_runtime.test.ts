@@ -4,6 +4,7 @@
 import assert from "node:assert/strict";
 import { ProcessRuntime } from "../../controller/local/runtime/process.ts";
 import { overlap, runSpec, wfName } from "./helpers.ts";
+import { readState } from "../../controller/local/runtime/process_pids.ts";
 
 async function runtime(opts: { graceSeconds?: number; dataDir?: string } = {}) {
   const dataDir = opts.dataDir ?? await Deno.makeTempDir({ prefix: "skiff-process-" });
@@ -168,12 +169,12 @@ Deno.test("after a restart: a finished step is not run again, a running one is a
   await first.close();
   // The host dies: the executor of `lost` dies with its command; `slow` goes on.
   const dir = first.layout.nodeDir(lost.workflow, lost.nodeId);
-  for (let i = 0; i < 200 && !(await Deno.stat(`${dir}/state.json`).then(() => true, () => false)); i++) {
+  for (let i = 0; i < 200 && readState(dir) === undefined; i++) {
     await new Promise((r) => setTimeout(r, 50));
   }
-  const state = JSON.parse(await Deno.readTextFile(`${dir}/state.json`));
+  const state = readState(dir)!;
   Deno.kill(state.pid, "SIGKILL");
-  Deno.kill(-state.childPid, "SIGKILL");
+  Deno.kill(-state.childPid!, "SIGKILL");
   await new Promise((r) => setTimeout(r, 100));
 
   const second = (await runtime({ dataDir })).rt;

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { ProcessRuntime } from "../../controller/local/runtime/process.ts";
 import { runSpec, wfName } from "./helpers.ts";
+import { executorPid } from "../../controller/local/runtime/process_pids.ts";
 
 const HOST = new URL("./runtime_crash/host.ts", import.meta.url).pathname;
 
@@ -48,7 +49,7 @@ for (const point of ["beforeSpawn", "afterSpawn"] as const) {
       // again), and that host's spawner did not outlive it.
       const [supervisor, spawner] = (await Deno.readTextFile(`${dataDir}/spawned`)).split(" ");
       const dir = rt.layout.nodeDir(run.workflow, run.nodeId);
-      assert.equal((await Deno.readTextFile(`${dir}/executor.pid`)).trim(), supervisor);
+      assert.equal(String(executorPid(dir)), supervisor);
       assert.ok(!alive(Number(spawner)), `the dead host's spawner ${spawner} still runs`);
     }
 

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { ProcessRuntime } from "../../controller/local/runtime/process.ts";
 import { runSpec, wfName } from "./helpers.ts";
+import { readState } from "../../controller/local/runtime/process_pids.ts";
 
 async function runtime(dataDir?: string) {
   return new ProcessRuntime({
@@ -85,8 +86,8 @@ Deno.test("a spawner killed while a step runs loses nothing: the step ends with 
   const run = runSpec(wf, { main: { command: ["sh", "-c", "sleep 0.8; echo done"] } });
   await rt.start(run);
   const dir = rt.layout.nodeDir(run.workflow, run.nodeId);
-  await until("the command started", () => Deno.stat(`${dir}/state.json`).then(() => true, () => false));
-  const supervisor = Number((await Deno.readTextFile(`${dir}/executor.pid`)).trim());
+  await until("the command started", () => Promise.resolve(readState(dir) !== undefined));
+  const supervisor = readState(dir)!.pid;
   const spawner = proc(supervisor)!.ppid;
   assert.equal(proc(spawner)?.ppid, Deno.pid, "the supervisor's parent is a child of this host");
   assert.equal(Deno.readTextFileSync(`/proc/${spawner}/cmdline`), "skiff-spawner\0");

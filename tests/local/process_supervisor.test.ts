@@ -8,6 +8,7 @@ import { ProcessRuntime } from "../../controller/local/runtime/process.ts";
 import { readTail } from "../../controller/local/runtime/process_collect.ts";
 import { lookPath } from "../../controller/local/runtime/process_supervisor.ts";
 import { runSpec, wfName } from "./helpers.ts";
+import { recordedExit } from "../../controller/local/runtime/process_pids.ts";
 
 async function runtime(dataDir?: string) {
   return new ProcessRuntime({
@@ -146,7 +147,7 @@ Deno.test("a step that ended while no host ran is collected by the next one, wit
   await first.start(run);
   await first.close(); // the host goes away; the step runs on
   const dir = first.layout.nodeDir(run.workflow, run.nodeId);
-  for (let i = 0; i < 200 && !(await Deno.stat(`${dir}/exit`).then(() => true, () => false)); i++) {
+  for (let i = 0; i < 200 && recordedExit(dir) === undefined; i++) {
     await new Promise((r) => setTimeout(r, 25));
   }
   await new Promise((r) => setTimeout(r, 50)); // let the supervisor exit

@@ -40,11 +40,11 @@ import type { ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./m
 import { readinessProbe, waitReady } from "./readiness.ts";
 import { describeStep } from "./process_step.ts";
 import { LocalResources } from "./resources.ts";
-import { executorPid, findExecutor, isAlive, readState } from "./process_pids.ts";
+import { executorPid, findExecutor, isAlive, readState, recordedExit } from "./process_pids.ts";
 import { startProblem, supervisorTools } from "./process_supervisor.ts";
 import { SupervisorSpawner } from "./process_spawner.ts";
 import { armDeadline, type Deadline, stopStep } from "./process_stop.ts";
-import { collectStep, recordedExit } from "./process_collect.ts";
+import { collectStep } from "./process_collect.ts";
 import { defaultMaxSteps, StepSlots } from "./slots.ts";
 
 /** Options of the process runtime. */
@@ -291,7 +291,7 @@ export class ProcessRuntime implements Runtime {
     // Spawned just before the host died, and not claiming yet? Its command line names step.json.
     if (pid === undefined && await exists(`${dir}/step.json`)) pid = findExecutor(dir);
     if (pid !== undefined && isAlive(pid, dir)) {
-      const state = await readState(dir);
+      const state = readState(dir);
       const tracked: Tracked = { run, dir, pid, done: Promise.resolve(), slot: !run.daemon };
       if (state) tracked.startedAt = state.startedAt;
       if (tracked.slot) this.#slots.take();
@@ -381,7 +381,7 @@ export class ProcessRuntime implements Runtime {
     if (exitCode !== undefined) {
       const desc = t.desc ?? await readJson<StepDescription>(`${t.dir}/step.json`);
       if (!desc) throw new Error(`${t.dir}/step.json is missing`);
-      const startedAt = t.startedAt ?? (await readState(t.dir))?.startedAt ?? new Date().toISOString();
+      const startedAt = t.startedAt ?? readState(t.dir)?.startedAt ?? new Date().toISOString();
       const result = await collectStep(t.dir, desc, { exitCode, stopReason: t.killReason, startedAt });
       writeJsonAtomicSync(`${t.dir}/result.json`, result);
       obs = observationOf(result, LOCAL_IP);

@@ -14,20 +14,6 @@ import {
   TailBuffer,
 } from "../../../executor/mod.ts";
 
-/**
- * The command's exit code recorded by the supervisor; undefined when it recorded none (it was lost).
- * The files here are read on the calling thread (see readJsonSync in common.ts).
- */
-export function recordedExit(dir: string): number | undefined {
-  let text = "";
-  try {
-    text = Deno.readTextFileSync(`${dir}/exit`);
-  } catch {
-    // none recorded
-  }
-  return /^\d+\s*$/.test(text) ? Number.parseInt(text, 10) : undefined;
-}
-
 /** The last `limit` bytes of a file as text (a UTF-8 sequence cut at the start is dropped); "" when absent. */
 export function readTail(path: string, limit = RESULT_TAIL_BYTES): string {
   let file: Deno.FsFile;

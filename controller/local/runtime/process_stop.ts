@@ -36,17 +36,17 @@ export async function stopStep(t: StoppableStep, graceMs: number): Promise<void>
  * in case it started in between.
  */
 async function signalStep(t: StoppableStep, sig: "SIGTERM" | "SIGKILL"): Promise<void> {
-  const group = async () => (await readState(t.dir))?.childPid;
-  let pgid = await group();
+  const group = () => readState(t.dir)?.childPid;
+  let pgid = group();
   let ended = false;
   t.done.then(() => (ended = true));
   for (let i = 0; i < 400 && pgid === undefined && !ended; i++) {
     await new Promise((r) => setTimeout(r, 5));
-    pgid = await group();
+    pgid = group();
   }
   if (pgid === undefined && !ended) {
     signal(-t.pid, sig);
-    pgid = await group();
+    pgid = group();
   }
   if (pgid !== undefined) signal(-pgid, sig);
 }

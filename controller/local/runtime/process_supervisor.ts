@@ -10,16 +10,17 @@
  * deadline) is the host's too (process_stop.ts). Perl rather than sh: one process must read both
  * output streams, so that the log keeps their order (two `tee`s race each other).
  *
- * What the supervisor leaves in the node's directory, in order:
- * - `executor.pid`: its claim on the step, created only if absent (O_EXCL): a second supervisor of
- *   the same step (a host that crashed mid-start) runs nothing and exits CLAIMED_EXIT_CODE.
- * - `state.json`: `{pid, childPid, startedAt}`, renamed into place; `childPid` is the command, which
- *   leads its own process group, so a stop reaches everything it started.
+ * What the supervisor leaves in the node's directory, in order (files are few on purpose: creating
+ * one costs up to a millisecond or more on a busy disk, appending a line to an open one a fraction):
+ * - `executor.pid`: its claim on the step, created only if absent (O_EXCL), holding its pid as the
+ *   first line: a second supervisor of the same step (a host that crashed mid-start) runs nothing
+ *   and exits CLAIMED_EXIT_CODE. Two lines are appended to it later (see process_pids.ts):
+ *   `child <pid> <startedAt>` once the command started (`pid` is the command, which leads its own
+ *   process group, so a stop reaches everything it started), and `exit <code>` (128+N for signal N)
+ *   once the command ended and its output was drained. A supervisor killed before that leaves no
+ *   `exit` line, so a host that finds none knows the step was lost, not finished.
  * - `main.log`: stdout and stderr appended line by line as they come (a partial line is held until
  *   its newline, as the executor did), and `stdout`: stdout alone, read for `result`.
- * - `exit`: the command's exit code (128+N for signal N), renamed into place once the command ended
- *   and its output was drained. A supervisor killed before that leaves none, so a host that finds no
- *   `exit` file knows the step was lost, not finished.
  *
  * When the command exits, what it left running in its process group is killed (as when a
  * container's PID 1 exits); something that left the group and holds the output open is no longer
@@ -56,13 +57,13 @@ export const NEW_SESSION = SETSID_SYSCALL === undefined
  * timeout covers a SIGCHLD that came just before select began.
  */
 export const SUPERVISE_SUB = String.raw`
-sub put { my ($p, $t) = @_; open(my $f, '>', "$p.tmp") or die; print $f $t; close $f; rename("$p.tmp", $p) }
 sub supervise {
 my ($s, $wd, $at, @cmd) = @_;
 (my $d = $s) =~ s{/[^/]*$}{};
-unless (sysopen(my $pf, "$d/executor.pid", ${EXCLUSIVE_CREATE}, 0644)) { exit(-e "$d/executor.pid" ? 75 : 1) }
-else { syswrite($pf, "$$
-"); close $pf }
+my $pf;
+unless (sysopen($pf, "$d/executor.pid", ${EXCLUSIVE_CREATE}, 0644)) { exit(-e "$d/executor.pid" ? 75 : 1) }
+syswrite($pf, "$$
+");
 pipe(my $or, my $ow) or die; pipe(my $er, my $ew) or die;
 my ($status, $ended);
 my $pid;
@@ -82,8 +83,8 @@ if ($pid == 0) {
 }
 setpgrp($pid, $pid);
 close $ow; close $ew;
-put("$d/state.json", qq({"pid":$$,"childPid":$pid,"startedAt":"$at"}
-));
+syswrite($pf, "child $pid $at
+");
 open(my $log, '>>', "$d/main.log") or die; open(my $out, '>', "$d/stdout") or die;
 my %part = (fileno($or) => '', fileno($er) => '');
 my @open = ($or, $er);
@@ -110,8 +111,9 @@ while (@open) {
 }
 for (values %part) { syswrite($log, $_) if length }
 if (!defined $status) { waitpid($pid, 0); $status = $?; kill('KILL', -$pid) }
-put("$d/exit", ($status & 127 ? 128 + ($status & 127) : $status >> 8) . "
+syswrite($pf, "exit " . ($status & 127 ? 128 + ($status & 127) : $status >> 8) . "
 ");
+close $pf;
 }
 `;
 
