@@ -12,7 +12,7 @@ export class NodeLayout {
   workflowDir(wf: WorkflowRef): string {
     return `${this.dataDir}/runs/${safe(wf.namespace)}/${safe(wf.name)}`;
   }
-  /** Everything of one node: run.json, step.json, main.log, result.json, state.json, staging/, root/, artifacts/. */
+  /** Everything of one node: run.json, step.json, executor.pid, main.log, stdout, result.json, staging/, root/, artifacts/. */
   nodeDir(wf: WorkflowRef, nodeId: string): string {
     return `${this.workflowDir(wf)}/nodes/${safe(nodeId)}`;
   }

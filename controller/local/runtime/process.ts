@@ -11,8 +11,9 @@
  *
  * A node's directory records how far it got: run.json (the runtime meant to run it), step.json
  * (about to spawn its supervisor), executor.pid (the supervisor claimed it, written by the
- * supervisor itself before the command starts, and only once), state.json, main.log, stdout, exit
- * (the command ended) and result.json (collected by the host). So a restarted host reports a
+ * supervisor itself before the command starts, and only once; later lines say the command started
+ * and, at last, that it ended, with its exit code), main.log, stdout, and result.json (collected by
+ * the host). So a restarted host reports a
  * finished step's result, collects one that ended while no host ran, adopts a step whose
  * supervisor still runs (also one forked just before the host died, found by its command line),
  * starts a step whose command never started, and reports Error ("lost") for one that died with the
