@@ -192,14 +192,16 @@ async function executorFloor(n: number, skiff: Measurement | string, shellMs: nu
  * baseline.
  */
 async function supervisorFloor(n: number, skiff: Measurement | string, shellMs: number): Promise<string> {
-  const { SUPERVISOR_SCRIPT, supervisorTools } = await import(
+  const { NEW_SESSION, SUPERVISE_SUB, supervisorTools } = await import(
     "../controller/local/runtime/process_supervisor.ts"
   );
+  // The supervisor as a program of its own: its session made as soon as the BEGIN block is parsed.
+  const script = `BEGIN { ${NEW_SESSION} }` + SUPERVISE_SUB + "supervise(@ARGV);\n";
   const dir = await Deno.makeTempDir({ prefix: "skiff-bench-sup-" });
   const ms = await shell(
     `for i in $(seq 1 ${n}); do mkdir "${dir}/$i"; ` +
       `'${supervisorTools().perl}' -e "$SKIFF_SUP" "${dir}/$i/step.json" "${dir}/$i" now sh -c "echo step-$i"; done`,
-    { SKIFF_SUP: SUPERVISOR_SCRIPT },
+    { SKIFF_SUP: script },
   );
   await Deno.remove(dir, { recursive: true }).catch(() => {});
   const floor = (ms - shellMs) / n;

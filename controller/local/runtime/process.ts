@@ -196,7 +196,6 @@ export class ProcessRuntime implements Runtime {
         layout: this.layout,
         resources: this.resources,
         entrypoints: this.#entrypoints,
-        graceSeconds: this.#graceSeconds(run),
         podIP: LOCAL_IP,
       });
     } catch (e) {

@@ -1,7 +1,8 @@
 /**
- * What the process runtime hands the executor for one step: the step description (argv, env,
- * sandbox paths, output paths, the node's record files), after preparing the node's sandbox
- * (volumes as symlinks, input artifacts staged).
+ * What the process runtime records of one step before its supervisor starts it (step.json): the
+ * step description in the executor's shape (argv, env, sandbox paths, the outputs the host collects
+ * afterwards), after preparing the node's sandbox (volumes as symlinks, input artifacts staged).
+ * The supervisor's own files and the stop and deadline are the runtime's, not described here.
  */
 import type { RunSpec } from "../../engine/actions.ts";
 import type { StepDescription } from "../../../executor/mod.ts";
@@ -16,7 +17,6 @@ export interface StepContext {
   layout: NodeLayout;
   resources: LocalResources;
   entrypoints: Record<string, ImageEntrypoint>;
-  graceSeconds: number;
   /** The address the step sees as its pod IP. */
   podIP: string;
 }
@@ -86,14 +86,7 @@ export async function describeStep(run: RunSpec, dir: string, ctx: StepContext):
     env,
     outputs: { parameters: run.outputs.parameters, artifacts: run.outputs.artifacts },
     artifactDir: `${dir}/artifacts`,
-    logFile: `${dir}/main.log`,
-    resultFile: `${dir}/result.json`,
-    stateFile: `${dir}/state.json`,
-    pidFile: `${dir}/executor.pid`,
-    graceSeconds: ctx.graceSeconds,
-    echo: false,
   };
   if (run.script) desc.script = { source: box.rewrite(run.script.source), path: `${dir}/staging/script` };
-  if (run.deadline) desc.deadline = run.deadline;
   return desc;
 }

@@ -117,15 +117,6 @@ close $pf;
 }
 `;
 
-/**
- * The supervisor as a program of its own, one perl start per step: `perl -e SUPERVISOR_SCRIPT
- * <dir>/step.json <working dir> <start time> <command...>`, its command line naming the step. The
- * runtime no longer starts it so (see process_spawner.ts); the benchmark keeps it as the baseline
- * of what a step cost before. The BEGIN block runs as soon as it is parsed: the session is the
- * supervisor's within a millisecond of its start.
- */
-export const SUPERVISOR_SCRIPT = `BEGIN { ${NEW_SESSION} }` + SUPERVISE_SUB + "supervise(@ARGV);\n";
-
 /** The programs the supervisor uses, found once on this machine's PATH. */
 export interface SupervisorTools {
   perl: string;
