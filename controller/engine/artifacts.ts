@@ -14,6 +14,7 @@ import type { Arguments, Artifact, Outputs, Template } from "../spec/types.ts";
 import type { RunInputArtifact } from "./actions.ts";
 import type { Op } from "./context.ts";
 import { substituteIn, withScope } from "./expr.ts";
+import { isRecord } from "../spec/lint/util.ts";
 
 /** Where a host saved an output artifact: the node and the artifact's name there. */
 export interface SavedArtifactRef {
@@ -272,10 +273,6 @@ function withLocation(art: StatusArtifact, location: Record<string, unknown> | u
     out[kind] = isRecord(own) && isRecord(fields) ? { ...own, ...fields } : structuredClone(fields);
   }
   return out;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -4,6 +4,7 @@
  * `status.storedTemplates` key, and the rewrite of a referenced template's local calls.
  */
 import type { WorkflowSpec } from "../spec/types.ts";
+import { isRecord } from "../spec/lint/util.ts";
 
 /** A `templateRef`: a template of a WorkflowTemplate (or ClusterWorkflowTemplate). */
 export interface TemplateRefKey {
@@ -74,8 +75,4 @@ export function localCallsAsRefs(value: unknown, name: string, clusterScope: boo
     delete out.template;
   }
   return out;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
