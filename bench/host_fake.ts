@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { setImmediate } from "node:timers";
 import type { NodeObservation, RunSpec } from "../controller/engine/actions.ts";
 import { Observations } from "../controller/local/runtime/common.ts";
 import type {
@@ -27,7 +28,7 @@ export class InstantRuntime implements Runtime {
     this.started++;
     const startedAt = new Date().toISOString();
     this.#obs.set(run, { phase: "Running", startedAt });
-    setTimeout(() => {
+    setImmediate(() => {
       this.#obs.set(run, {
         phase: "Succeeded",
         startedAt,
@@ -37,7 +38,7 @@ export class InstantRuntime implements Runtime {
         parameters: {},
         artifacts: {},
       });
-    }, 0);
+    });
     return Promise.resolve();
   }
   observe(nodeId: string): NodeObservation | undefined {

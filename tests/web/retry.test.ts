@@ -90,7 +90,8 @@ Deno.test("/metrics: the reconcile-duration histogram has the host's reconciles 
     await phaseOf(s, "timed", "Succeeded");
     const text = await (await s.fetch("/metrics")).text();
     const count = Number(/^skiff_reconcile_duration_seconds_count (\d+)$/m.exec(text)?.[1]);
-    assert.ok(count >= 3, `reconciles counted: ${count}\n${text}`);
+    // At least the one that started the step and the one that saw it end.
+    assert.ok(count >= 2, `reconciles counted: ${count}\n${text}`);
     const sum = Number(/^skiff_reconcile_duration_seconds_sum (\S+)$/m.exec(text)?.[1]);
     assert.ok(sum > 0 && sum < count, `sum ${sum}`);
   });
