@@ -25,6 +25,7 @@ import type { NodeStatus, Workflow } from "../spec/types.ts";
 import type { Runtime, WorkflowRef } from "./runtime/mod.ts";
 import { isFinal, type NodeLayout } from "./runtime/common.ts";
 import { ConflictError, type Store, type StoredAction, type StoredWorkflow } from "./store.ts";
+import { PendingWrites } from "./host_writes.ts";
 
 /** Options of the local host. */
 export interface LocalHostOptions {
@@ -81,6 +82,10 @@ export class LocalHost {
   #uids = new Map<string, string>();
   /** Uids of workflows deleted through this host (their late logs are dropped). */
   #deleted = new Set<string>();
+  /** Changes not written yet (see host_writes.ts); #objects holds a status not written yet. */
+  #writes: PendingWrites;
+  /** The status last written, for workflows whose newer status is not written yet (for events). */
+  #writtenStatus = new Map<string, Workflow["status"] & object>();
   #unsubscribe: () => void;
   #closed = false;
 
@@ -90,6 +95,7 @@ export class LocalHost {
     this.#now = opts.now ?? (() => new Date());
     this.#log = opts.log ?? ((l) => console.error(l));
     this.#onReconcile = opts.onReconcile;
+    this.#writes = new PendingWrites(this.store, (uid) => this.#flush(uid));
     this.#unsubscribe = this.runtime.subscribe((c) => this.#observed(c.workflow, c.nodeId, c.observation));
   }
 
@@ -129,6 +135,7 @@ export class LocalHost {
    * parameters, ...), then reconciles it.
    */
   update(namespace: string, name: string, change: (wf: Workflow) => Workflow): StoredWorkflow<Workflow> {
+    this.#flushByName(namespace, name);
     const stored = this.get(namespace, name);
     if (!stored) throw new Error(`workflow ${namespace}/${name} not found`);
     const next = this.store.updateWorkflow(
@@ -150,6 +157,7 @@ export class LocalHost {
    * workflow cannot be retried, ConflictError when it changed meanwhile.
    */
   retry(namespace: string, name: string, opts: HostRetryOptions = {}): StoredWorkflow<Workflow> {
+    this.#flushByName(namespace, name);
     const stored = this.get(namespace, name);
     if (!stored) throw new Error(`workflow ${namespace}/${name} not found`);
     const { workflow } = retryWorkflow(stored.object, { ...opts, now: this.#now().toISOString() });
@@ -187,6 +195,8 @@ export class LocalHost {
       .filter((n) => n.type === "Pod" && !FINAL_NODE_PHASES.has(n.phase ?? ""))
       .map((n) => attemptId(n.id, attempts[n.id] ?? 0));
     this.store.deleteWorkflow(namespace, name);
+    this.#writes.written(stored.uid); // nothing of it is to be written any more
+    this.#writtenStatus.delete(stored.uid);
     this.#forget(stored.uid, namespace, name);
     this.#deleted.add(stored.uid);
     const ref = { namespace, name };
@@ -271,6 +281,8 @@ export class LocalHost {
     for (const w of this.#wakes.values()) clearTimeout(w.timer);
     this.#wakes.clear();
     await Promise.allSettled([...this.#queues.values(), ...this.#inflight]);
+    for (const uid of this.#writes.uids()) this.#flush(uid);
+    this.#writes.stop();
     await this.runtime.close();
   }
 
@@ -292,6 +304,7 @@ export class LocalHost {
       } catch (e) {
         // Someone wrote the workflow since it was read: reconcile again from what is stored now.
         this.#objects.delete(uid);
+        this.#writtenStatus.delete(uid);
         if (e instanceof ConflictError) this.#schedule(uid);
         else this.#log(`skiff: reconciling workflow ${uid} failed: ${e instanceof Error ? e.stack : e}`);
       }
@@ -335,15 +348,13 @@ export class LocalHost {
       return false;
     });
     let recorded: StoredAction[] = [];
-    if (result.changed || todo.length > 0) {
-      // The events of a transition are written with it (one commit, not one per event).
-      const written = this.store.transaction(() => {
-        const w = this.store.commitTransition(uid, object, todo, stored.version);
-        this.#recordEvents(uid, before, result.status);
-        return w;
-      });
-      recorded = written.actions;
-      this.#remember(written.workflow);
+    if (todo.length > 0 || (result.changed && workflowDone(object))) {
+      recorded = this.#write(uid, { ...stored, object }, todo, before);
+    } else if (result.changed) {
+      // No actions: written with the next transition, or soon (host_writes.ts).
+      if (!this.#writes.hasStatus(uid)) this.#writtenStatus.set(uid, before);
+      this.#writes.statusChanged(uid);
+      this.#remember({ ...stored, object });
     } else {
       this.#remember(stored);
     }
@@ -359,6 +370,59 @@ export class LocalHost {
       for (const w of this.#waiters.get(uid) ?? []) w(done);
       this.#waiters.delete(uid);
     }
+  }
+
+  /**
+   * Writes the workflow (`next.object`, over the version `next.version`), the changes waiting to be
+   * written with it, the actions to carry out and the events of what changed since `before` (or
+   * since the status written last), in one transaction. Returns the recorded actions.
+   */
+  #write(
+    uid: string,
+    next: StoredWorkflow<Workflow>,
+    actions: Action[],
+    before: Workflow["status"] & object,
+  ) {
+    const from = this.#writtenStatus.get(uid) ?? before;
+    const written = this.store.transaction(() => {
+      this.#writes.writeTo(uid);
+      const w = this.store.commitTransition(uid, next.object, actions, next.version);
+      this.#recordEvents(uid, from, next.object.status ?? {});
+      return w;
+    });
+    this.#writes.written(uid);
+    this.#writtenStatus.delete(uid);
+    this.#remember(written.workflow);
+    return written.actions;
+  }
+
+  /** Writes what waits to be written of a workflow (see host_writes.ts). */
+  #flush(uid: string): void {
+    try {
+      const current = this.#objects.get(uid);
+      if (current && this.#writes.hasStatus(uid)) {
+        this.#write(uid, current, [], current.object.status ?? {});
+      } else {
+        this.store.transaction(() => this.#writes.writeTo(uid));
+        this.#writes.written(uid);
+      }
+    } catch (e) {
+      if (!(e instanceof ConflictError)) {
+        this.#log(`skiff: writing workflow ${uid} failed: ${e instanceof Error ? e.message : e}`);
+        return;
+      }
+      // Written by someone else meanwhile: work the status out again from what is stored now.
+      this.#objects.delete(uid);
+      this.#writtenStatus.delete(uid);
+      this.store.transaction(() => this.#writes.writeTo(uid));
+      this.#writes.written(uid);
+      this.#schedule(uid);
+    }
+  }
+
+  #flushByName(namespace: string, name: string): void {
+    const uid = this.#uids.get(`${namespace}/${name}`);
+    if (uid !== undefined) this.#flush(uid);
   }
 
   #carryOut(uid: string, stored: StoredAction): void {
@@ -382,7 +446,7 @@ export class LocalHost {
       p = Promise.resolve();
     }
     this.#track(
-      p.then(() => this.store.markActionDone(stored.id)).catch((e) => {
+      p.then(() => this.#writes.actionDone(uid, stored.id)).catch((e) => {
         this.#log(`skiff: ${a.type} action failed: ${e instanceof Error ? e.message : e}`);
       }),
     );
@@ -529,10 +593,10 @@ export class LocalHost {
   }
 
   #putObservation(uid: string, nodeId: string, observation: NodeObservation): void {
-    const text = this.store.putObservation(uid, nodeId, observation);
-    // As the store gives it back (the JSON it wrote: undefined fields dropped).
     const observed = this.#observations.get(uid);
-    if (observed) observed[nodeId] = JSON.parse(text) as NodeObservation;
+    // Not reconciled here (yet, or any more): stored now, read with the others when it is.
+    if (!observed) this.store.putObservation(uid, nodeId, observation);
+    else observed[nodeId] = this.#writes.observation(uid, nodeId, observation);
   }
 
   #recordEvents(uid: string, before: Workflow["status"] & object, after: Workflow["status"] & object): void {

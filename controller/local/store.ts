@@ -631,12 +631,17 @@ export class Store {
   /** Records the latest observation of a node (replacing the previous one); returns the JSON written. */
   putObservation(uid: string, nodeId: string, observation: NodeObservation): string {
     const text = JSON.stringify(observation);
+    this.putObservationText(uid, nodeId, text);
+    return text;
+  }
+
+  /** Records the latest observation of a node, given as its JSON. */
+  putObservationText(uid: string, nodeId: string, text: string): void {
     statement(
       this.db,
       "INSERT INTO observations (workflow_uid, node_id, observation, updated) VALUES (?, ?, ?, ?) " +
         "ON CONFLICT (workflow_uid, node_id) DO UPDATE SET observation = excluded.observation, updated = excluded.updated",
     ).run(uid, nodeId, text, this.#iso());
-    return text;
   }
 
   /** The latest observation of every node of a workflow. */

@@ -4,7 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import type { Workflow } from "../../controller/spec/types.ts";
+import type { NodeStatus, Workflow } from "../../controller/spec/types.ts";
+import { setImmediate } from "node:timers";
 import { LocalHost } from "../../controller/local/host.ts";
 import { Store } from "../../controller/local/store.ts";
 import { ProcessRuntime } from "../../controller/local/runtime/process.ts";
@@ -158,6 +159,44 @@ spec:
   await host.close();
 });
 
+Deno.test("a step's Running status is stored without waiting for the next transition, and close() stores what waited", async () => {
+  const { dir, host } = await processHost();
+  const sleeper = (name: string) =>
+    workflow(`
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: ${name}}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: alpine, command: [sleep, "3"]}
+`);
+  // What \`skiff get\` reads (the store) shows the step Running while it runs.
+  const a = host.submit(sleeper("running-stored"));
+  await waitUntil(() => podNode(host, a.name)?.phase === "Running", 2500);
+  assert.ok(podNode(host, a.name)?.startedAt, JSON.stringify(podNode(host, a.name)));
+
+  // A host closed the moment its step runs has stored that before close() returns.
+  const b = host.submit(sleeper("running-at-close"));
+  await new Promise<void>((resolve) => {
+    const off = host.runtime.subscribe((c) => {
+      if (c.workflow.name === b.name && c.observation.phase === "Running") {
+        off();
+        resolve();
+      }
+    });
+  });
+  await new Promise((r) => setImmediate(r)); // the host's reconcile of that change
+  await host.close();
+  host.store.close();
+  const reopened = Store.open(dir);
+  const stored = reopened.getWorkflow<Workflow>("default", b.name)!;
+  const node = Object.values(stored.object.status?.nodes ?? {}).find((n) => n.type === "Pod");
+  assert.equal(node?.phase, "Running");
+  reopened.close();
+});
+
 Deno.test("restart: finished steps never run again, a running one is adopted, a lost one is retried", async () => {
   const dir = await Deno.makeTempDir({ prefix: "skiff-host-" });
   const marks = `${dir}/marks`;
@@ -265,6 +304,11 @@ spec:
   await (second.host.runtime as Runtime).cleanup({ namespace: "default", name: w.name });
   await second.host.close();
 });
+
+function podNode(host: LocalHost, name: string): NodeStatus | undefined {
+  const wf = host.get("default", name);
+  return Object.values(wf?.object.status?.nodes ?? {}).find((n) => n.type === "Pod");
+}
 
 function podNodeId(host: LocalHost, name: string): string | undefined {
   const wf = host.get("default", name);
