@@ -66,9 +66,14 @@ export function readJsonSync<T>(path: string): T | undefined {
 
 /** Writes JSON to a temporary file beside `path`, then renames it into place (see readJsonSync). */
 export function writeJsonAtomicSync(path: string, value: unknown): void {
-  const tmp = `${path}.tmp-${Deno.pid}`;
+  const tmp = tmpPathOf(path);
   Deno.writeTextFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
   Deno.renameSync(tmp, path);
+}
+
+/** The temporary file JSON written to `path` goes through first (one per process; see spare_dirs.ts). */
+export function tmpPathOf(path: string): string {
+  return `${path}.tmp-${Deno.pid}`;
 }
 
 /** Reads JSON, undefined when the file does not exist. */

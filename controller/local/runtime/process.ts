@@ -9,16 +9,16 @@
  * At most `maxSteps` steps run at once (daemons aside); the others wait, reported Pending, in a
  * first-in-first-out queue.
  *
- * A node's directory records how far it got: run.json (the runtime meant to run it), step.json
- * (about to spawn its supervisor), executor.pid (the supervisor claimed it, written by the
- * supervisor itself before the command starts, and only once; later lines say the command started
- * and, at last, that it ended, with its exit code), main.log, stdout, and result.json (collected by
- * the host). So a restarted host reports a
- * finished step's result, collects one that ended while no host ran, adopts a step whose
- * supervisor still runs (also one forked just before the host died, found by its command line),
- * starts a step whose command never started, and reports Error ("lost") for one that died with the
- * host, which the engine retries as Argo retries a deleted pod. A step is never run twice: two
- * supervisors of one step race for executor.pid and the loser runs nothing.
+ * A node's directory (made ahead of need when it can: spare_dirs.ts) records how far it got:
+ * run.json (the runtime meant to run it), step.json (about to spawn its supervisor), executor.pid
+ * (the supervisor claimed it, written by the supervisor itself before the command starts, and only
+ * once; later lines say the command started and, at last, that it ended, with its exit code),
+ * main.log, stdout, and result.json (collected by the host). So a restarted host reports a finished
+ * step's result, collects one that ended while no host ran, adopts a step whose supervisor still
+ * runs (also one forked just before the host died, found by its command line), starts a step whose
+ * command never started, and reports Error ("lost") for one that died with the host, which the
+ * engine retries as Argo retries a deleted pod. A step is never run twice: two supervisors of one
+ * step race for executor.pid and the loser runs nothing.
  *
  * Stopping is the host's (process_stop.ts): SIGTERM to the command's process group, SIGKILL when
  * the grace period is over; a step's deadline is a timer (re-armed by a restarted host that adopts
@@ -47,6 +47,7 @@ import { SupervisorSpawner } from "./process_spawner.ts";
 import { armDeadline, type Deadline, stopStep } from "./process_stop.ts";
 import { collectStep } from "./process_collect.ts";
 import { defaultMaxSteps, StepSlots } from "./slots.ts";
+import { SpareNodeDirs } from "./spare_dirs.ts";
 
 /** Options of the process runtime. */
 export interface ProcessRuntimeOptions {
@@ -122,6 +123,7 @@ export class ProcessRuntime implements Runtime {
   #warn: (m: string) => void;
   #closed = false;
   #spawner?: SupervisorSpawner;
+  #spares?: SpareNodeDirs;
 
   constructor(readonly options: ProcessRuntimeOptions) {
     this.layout = new NodeLayout(options.dataDir);
@@ -150,7 +152,8 @@ export class ProcessRuntime implements Runtime {
     if (found === "reported") return;
     const dir = this.layout.nodeDir(run.workflow, run.nodeId);
     if (found === "absent") {
-      Deno.mkdirSync(dir, { recursive: true });
+      this.#spares ??= new SpareNodeDirs(this.options.dataDir, Math.min(this.#slots.max, SPARES_AT_MOST));
+      if (!this.#spares.takeAs(dir)) Deno.mkdirSync(dir, { recursive: true });
       writeJsonAtomicSync(`${dir}/run.json`, run);
     }
     this.#warnImage(run.main.image);
@@ -217,7 +220,7 @@ export class ProcessRuntime implements Runtime {
       throw new StepProblem(e instanceof Error ? e.message : String(e));
     }
     const cwd = desc.workingDir ?? `${dir}/root`;
-    Deno.mkdirSync(cwd, { recursive: true });
+    if (cwd !== desc.root) Deno.mkdirSync(cwd, { recursive: true }); // root is made with the sandbox
     const problem = startProblem(argv[0]!, desc.env ?? {}, cwd);
     if (problem !== undefined) throw new StepProblem(problem);
     this.#spawner ??= new SupervisorSpawner(supervisorTools().perl);
@@ -536,8 +539,12 @@ export class ProcessRuntime implements Runtime {
     }
     // The spawner exits; the supervisors it forked run on, for the next runtime to adopt.
     await this.#spawner?.close();
+    await this.#spares?.close();
   }
 }
+
+/** Spare node directories kept ready at most (fewer when fewer steps may run at once). */
+const SPARES_AT_MOST = 8;
 
 /** Where every step of this runtime is: this machine. */
 const LOCAL_IP = "127.0.0.1";

@@ -12,9 +12,10 @@
  *
  * What the supervisor leaves in the node's directory, in order (files are few on purpose: creating
  * one costs up to a millisecond or more on a busy disk, appending a line to an open one a fraction):
- * - `executor.pid`: its claim on the step, created only if absent (O_EXCL), holding its pid as the
- *   first line: a second supervisor of the same step (a host that crashed mid-start) runs nothing
- *   and exits CLAIMED_EXIT_CODE. Two lines are appended to it later (see process_pids.ts):
+ * - `executor.pid`: its claim on the step, created only if absent (O_EXCL; or, in a directory made
+ *   ahead by spare_dirs.ts, the empty `claim` linked as `executor.pid`, which fails just the same if
+ *   that exists, and costs no new inode), holding its pid as the first line: a second supervisor of
+ *   the same step (a host that crashed mid-start) runs nothing and exits CLAIMED_EXIT_CODE. Two lines are appended to it later (see process_pids.ts):
  *   `child <pid> <startedAt>` once the command started (`pid` is the command, which leads its own
  *   process group, so a stop reaches everything it started), and `exit <code>` (128+N for signal N)
  *   once the command ended and its output was drained. A supervisor killed before that leaves no
@@ -61,7 +62,9 @@ sub supervise {
 my ($s, $wd, $at, @cmd) = @_;
 (my $d = $s) =~ s{/[^/]*$}{};
 my $pf;
-unless (sysopen($pf, "$d/executor.pid", ${EXCLUSIVE_CREATE}, 0644)) { exit(-e "$d/executor.pid" ? 75 : 1) }
+my $linked = -e "$d/claim";
+if ($linked) { link("$d/claim", "$d/executor.pid") && open($pf, '>>', "$d/executor.pid") or exit(-e "$d/executor.pid" ? 75 : 1) }
+else { sysopen($pf, "$d/executor.pid", ${EXCLUSIVE_CREATE}, 0644) or exit(-e "$d/executor.pid" ? 75 : 1) }
 syswrite($pf, "$$
 ");
 pipe(my $or, my $ow) or die; pipe(my $er, my $ew) or die;
@@ -85,6 +88,7 @@ setpgrp($pid, $pid);
 close $ow; close $ew;
 syswrite($pf, "child $pid $at
 ");
+unlink("$d/claim") if $linked;
 open(my $log, '>>', "$d/main.log") or die; open(my $out, '>', "$d/stdout") or die;
 my %part = (fileno($or) => '', fileno($er) => '');
 my @open = ($or, $er);
