@@ -28,6 +28,31 @@ Deno.test("result has one trailing newline trimmed; stdout keeps it; stderr is o
   assert.equal(await rt.logs(run.workflow, run.nodeId), "a\n\nerr\n");
 });
 
+Deno.test("the log keeps stdout and stderr in order, before and after the first stderr line, partial lines held", async () => {
+  const rt = await runtime();
+  const script = [
+    "printf 'one\\ntwo\\npart'", // stdout only so far, ending in a partial line
+    "sleep 0.2; echo e1 >&2",
+    "sleep 0.2; printf 'ial\\nthree\\n'",
+    "sleep 0.2; printf 'e2' >&2",
+    "sleep 0.2; echo four; printf tail",
+  ].join("; ");
+  const run = runSpec(wfName("order"), { main: { command: ["sh", "-c", script] } });
+  await rt.start(run);
+  const obs = await rt.wait(run.nodeId);
+  assert.equal(obs.stdout, "one\ntwo\npartial\nthree\nfour\ntail");
+  // A partial line waits for its newline (or the end), as the executor's log did.
+  assert.equal(await rt.logs(run.workflow, run.nodeId), "one\ntwo\ne1\npartial\nthree\nfour\ne2tail");
+
+  // A step that writes only to stdout: its log is just that (no stderr, no main.log to make).
+  const quiet = runSpec(wfName("quiet"), { main: { command: ["sh", "-c", "echo a; printf b"] } });
+  await rt.start(quiet);
+  await rt.wait(quiet.nodeId);
+  assert.equal(await rt.logs(quiet.workflow, quiet.nodeId), "a\nb");
+  assert.ok(!(await exists(`${rt.layout.nodeDir(quiet.workflow, quiet.nodeId)}/main.log`)));
+  await rt.close();
+});
+
 Deno.test("a step runs in a session of its own: a Ctrl-C to the host's terminal group does not reach it", async () => {
   const rt = await runtime();
   // /proc/PID/stat: pid (comm) state ppid pgrp session ...; the command prints its supervisor's
@@ -158,3 +183,7 @@ Deno.test("a step that ended while no host ran is collected by the next one, wit
   assert.deepEqual(obs?.parameters, { answer: "42" });
   await second.close();
 });
+
+async function exists(path: string): Promise<boolean> {
+  return await Deno.stat(path).then(() => true, () => false);
+}

@@ -57,7 +57,6 @@ Deno.test("steps run in node directories made ahead, which keep nothing of the s
     // The step's own files, as in a directory made on the spot; no claim or temporary file left.
     assert.deepEqual(list(dir), [
       "executor.pid",
-      "main.log",
       "result.json",
       "root",
       "run.json",
@@ -67,7 +66,7 @@ Deno.test("steps run in node directories made ahead, which keep nothing of the s
     assert.deepEqual(list(`${dir}/root`), ["tmp"]);
     assert.equal(obs.stdout, `step-${i}\n${dir}/root\n${dir}/root/tmp\n`);
     assert.ok(executorPid(dir) !== undefined && recordedExit(dir) === 0);
-    outputs.push(Deno.readTextFileSync(`${dir}/main.log`));
+    outputs.push(await rt.logs(run.workflow, run.nodeId));
     if (i === 0) {
       // Later steps find spares ready (made in the background after the first step asked).
       await until("spares are ready", () => readySpares(dataDir).length > 0);

@@ -503,11 +503,16 @@ export class ProcessRuntime implements Runtime {
   }
 
   logs(workflow: WorkflowRef, nodeId: string): Promise<string> {
-    try {
-      return Promise.resolve(Deno.readTextFileSync(`${this.layout.nodeDir(workflow, nodeId)}/main.log`));
-    } catch {
-      return Promise.resolve("");
+    // A step that wrote nothing to stderr has no main.log: its log is its stdout (process_supervisor.ts).
+    const dir = this.layout.nodeDir(workflow, nodeId);
+    for (const file of ["main.log", "stdout"]) {
+      try {
+        return Promise.resolve(Deno.readTextFileSync(`${dir}/${file}`));
+      } catch {
+        // the next
+      }
     }
+    return Promise.resolve("");
   }
 
   subscribe(listener: ObservationListener): () => void {

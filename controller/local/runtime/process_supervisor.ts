@@ -20,8 +20,11 @@
  *   process group, so a stop reaches everything it started), and `exit <code>` (128+N for signal N)
  *   once the command ended and its output was drained. A supervisor killed before that leaves no
  *   `exit` line, so a host that finds none knows the step was lost, not finished.
- * - `main.log`: stdout and stderr appended line by line as they come (a partial line is held until
- *   its newline, as the executor did), and `stdout`: stdout alone, read for `result`.
+ * - `stdout`: stdout alone, read for `result`, and `main.log`: stdout and stderr appended line by
+ *   line as they come (a partial line is held until its newline, as the executor did). main.log is
+ *   made at the first output on stderr (with the stdout lines before it): until then it would hold
+ *   just what `stdout` holds, so a step that writes only to stdout makes one file fewer, and its log
+ *   is its `stdout`.
  *
  * When the command exits, what it left running in its process group is killed (as when a
  * container's PID 1 exits); something that left the group and holds the output open is no longer
@@ -89,7 +92,18 @@ close $ow; close $ew;
 syswrite($pf, "child $pid $at
 ");
 unlink("$d/claim") if $linked;
-open(my $log, '>>', "$d/main.log") or die; open(my $out, '>', "$d/stdout") or die;
+open(my $out, '>', "$d/stdout") or die;
+my ($log, $quiet) = (undef, 0);
+my $logw = sub {
+  my ($fh, $t) = @_;
+  if (!$log && $fh == $or) { $quiet += length $t; return }
+  if (!$log) {
+    open($log, '>>', "$d/main.log") or die;
+    open(my $in, '<', "$d/stdout") or die;
+    while ($quiet > 0) { my $r = sysread($in, my $b, $quiet < 1048576 ? $quiet : 1048576) or last; syswrite($log, $b); $quiet -= $r }
+  }
+  syswrite($log, $t);
+};
 my %part = (fileno($or) => '', fileno($er) => '');
 my @open = ($or, $er);
 while (@open) {
@@ -104,16 +118,16 @@ while (@open) {
     next unless vec($rout, fileno($fh), 1);
     my $r = sysread($fh, my $chunk, 65536);
     my $k = fileno($fh);
-    if (!$r) { syswrite($log, $part{$k}) if length $part{$k}; $part{$k} = ''; @open = grep { $_ != $fh } @open; next }
+    if (!$r) { $logw->($fh, $part{$k}) if length $part{$k}; $part{$k} = ''; @open = grep { $_ != $fh } @open; next }
     syswrite($out, $chunk) if $fh == $or;
     $part{$k} .= $chunk;
     my $i = rindex($part{$k}, "
 ");
-    if ($i >= 0) { syswrite($log, substr($part{$k}, 0, $i + 1)); $part{$k} = substr($part{$k}, $i + 1) }
-    elsif (length($part{$k}) >= 65536) { syswrite($log, $part{$k}); $part{$k} = '' }
+    if ($i >= 0) { $logw->($fh, substr($part{$k}, 0, $i + 1)); $part{$k} = substr($part{$k}, $i + 1) }
+    elsif (length($part{$k}) >= 65536) { $logw->($fh, $part{$k}); $part{$k} = '' }
   }
 }
-for (values %part) { syswrite($log, $_) if length }
+for my $fh ($or, $er) { $logw->($fh, $part{fileno($fh)}) if length $part{fileno($fh)} }
 if (!defined $status) { waitpid($pid, 0); $status = $?; kill('KILL', -$pid) }
 syswrite($pf, "exit " . ($status & 127 ? 128 + ($status & 127) : $status >> 8) . "
 ");

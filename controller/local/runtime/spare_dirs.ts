@@ -8,8 +8,8 @@
  * So a few node directories are kept ready, made in the background (Deno's thread pool, not the
  * host's thread), each with the files a step creates: a step's directory is one rename of a spare,
  * its JSON files are written over their ready temporary files (see writeJsonAtomicSync), and its
- * supervisor claims the step by linking `claim` as `executor.pid` and opens `main.log` and `stdout`
- * that exist. When none is ready (a burst of steps) the step makes its own, as before.
+ * supervisor claims the step by linking `claim` as `executor.pid` and opens a `stdout` that exists.
+ * When none is ready (a burst of steps) the step makes its own, as before.
  *
  * Spares live in `<dataDir>/spare/<pid>-<id>/` (renamed there once complete, so a half-made one is
  * never used); a runtime removes its own on close, and those of hosts that are gone when it starts.
@@ -20,8 +20,7 @@ import { tmpPathOf } from "./common.ts";
 /** The empty files a spare holds: those a step creates (its JSON files are written through their tmpPathOf). */
 const SPARE_FILES = [
   "claim",
-  "main.log",
-  "stdout",
+  "stdout", // main.log is made only by a step that writes to stderr (process_supervisor.ts)
   ...["run.json", "step.json", "result.json"].map(tmpPathOf),
 ];
 
