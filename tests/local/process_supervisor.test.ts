@@ -129,6 +129,12 @@ Deno.test("an unknown or non-executable program is an Error that says so, and no
   assert.equal(d.phase, "Error");
   assert.equal(d.message, `failed to start: exec: "${dir}/plain": permission denied`);
   assert.equal(lookPath("sh", "/nonexistent::/bin", "/"), "/bin/sh");
+  // A restarted runtime reports the same Error, without trying again.
+  const again = new ProcessRuntime({ dataDir: rt.layout.dataDir, warn: () => {} });
+  await Deno.chmod(`${dir}/plain`, 0o755);
+  assert.equal((await again.adopt(denied.workflow, denied.nodeId))?.message, d.message);
+  await rt.close();
+  await again.close();
 });
 
 Deno.test("something left running in the background does not keep the step open", async () => {

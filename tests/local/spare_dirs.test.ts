@@ -59,7 +59,6 @@ Deno.test("steps run in node directories made ahead, which keep nothing of the s
       "executor.pid",
       "result.json",
       "root",
-      "run.json",
       "stdout",
       "step.json",
     ]);

@@ -10,7 +10,8 @@
  * first-in-first-out queue.
  *
  * A node's directory (made ahead of need when it can: spare_dirs.ts) records how far it got:
- * run.json (the runtime meant to run it), step.json (about to spawn its supervisor), executor.pid
+ * run.json (a step waiting for a slot: the runtime means to run it), step.json (about to spawn its
+ * supervisor; it holds the run too), executor.pid
  * (the supervisor claimed it, written by the supervisor itself before the command starts, and only
  * once; later lines say the command started and, at last, that it ended, with its exit code),
  * main.log, stdout, and result.json (collected by the host). So a restarted host reports a finished
@@ -154,11 +155,12 @@ export class ProcessRuntime implements Runtime {
     if (found === "absent") {
       this.#spares ??= new SpareNodeDirs(this.options.dataDir, Math.min(this.#slots.max, SPARES_AT_MOST));
       if (!this.#spares.takeAs(dir)) Deno.mkdirSync(dir, { recursive: true });
-      writeJsonAtomicSync(`${dir}/run.json`, run);
     }
     this.#warnImage(run.main.image);
     if (run.daemon) return await this.#launch(run, dir, false);
     if (this.#slots.acquire(run.nodeId, { run, dir })) return await this.#launch(run, dir, true);
+    // A step that starts at once has its run in step.json; one that waits says here that it is to run.
+    writeJsonAtomicSync(`${dir}/run.json`, run);
     this.#obs.set(run, {
       phase: "Pending",
       message: `waiting for a free slot: ${this.#slots.used} steps run, at most ${this.#slots.max} at once ` +
@@ -224,7 +226,7 @@ export class ProcessRuntime implements Runtime {
     const problem = startProblem(argv[0]!, desc.env ?? {}, cwd);
     if (problem !== undefined) throw new StepProblem(problem);
     this.#spawner ??= new SupervisorSpawner(supervisorTools().perl);
-    writeJsonAtomicSync(`${dir}/step.json`, desc);
+    writeJsonAtomicSync(`${dir}/step.json`, { ...desc, run } satisfies RecordedStep);
     await this.options.hooks?.beforeSpawn?.(dir);
     const startedAt = new Date().toISOString();
     // The environment Deno.Command's `env` gave a spawned supervisor: the host's, the step's on top.
@@ -287,7 +289,7 @@ export class ProcessRuntime implements Runtime {
    */
   async #resume(wf: WorkflowRef, nodeId: string): Promise<Found> {
     const dir = this.layout.nodeDir(wf, nodeId);
-    const run = readJsonSync<RunSpec>(`${dir}/run.json`);
+    const run = recordedRun(dir);
     if (!run) return "absent";
     if (this.#reportResult(run, dir)) return "reported";
     let pid = executorPid(dir);
@@ -437,6 +439,7 @@ export class ProcessRuntime implements Runtime {
       finishedAt: new Date().toISOString(),
     };
     await Deno.mkdir(dir, { recursive: true });
+    if (!recordedRun(dir)) writeJsonAtomicSync(`${dir}/run.json`, run); // so a restart reports it
     await writeJsonAtomic(`${dir}/result.json`, result);
     this.#obs.set(run, observationOf(result));
   }
@@ -472,7 +475,7 @@ export class ProcessRuntime implements Runtime {
     await this.#starting.get(nodeId);
     if (!this.#obs.get(nodeId)) {
       // A step meant to run whose command never started is started now (it may wait for a slot).
-      const run = await readJson<RunSpec>(`${this.layout.nodeDir(workflow, nodeId)}/run.json`);
+      const run = recordedRun(this.layout.nodeDir(workflow, nodeId));
       if (run) await this.start(run);
     }
     return this.#obs.get(nodeId);
@@ -484,7 +487,12 @@ export class ProcessRuntime implements Runtime {
       const nodesDir = `${this.layout.workflowDir(wf)}/nodes`;
       for await (const e of readDirSafe(nodesDir)) {
         const dir = `${nodesDir}/${e.name}`;
-        const run = await readJson<RunSpec>(`${dir}/run.json`).catch(() => undefined);
+        let run: RunSpec | undefined;
+        try {
+          run = recordedRun(dir);
+        } catch {
+          // unreadable: not listed
+        }
         if (!run) continue;
         let state: RuntimeStep["state"] = "lost";
         if (await readJson(`${dir}/result.json`).catch(() => undefined)) state = "finished";
@@ -546,6 +554,14 @@ export class ProcessRuntime implements Runtime {
     await this.#spawner?.close();
     await this.#spares?.close();
   }
+}
+
+/** step.json: the step as described for its supervisor, with the run it was described from. */
+type RecordedStep = StepDescription & { run: RunSpec };
+
+/** The run a node's directory records (step.json of a started step, run.json of a waiting one). */
+function recordedRun(dir: string): RunSpec | undefined {
+  return readJsonSync<RecordedStep>(`${dir}/step.json`)?.run ?? readJsonSync<RunSpec>(`${dir}/run.json`);
 }
 
 /** Spare node directories kept ready at most (fewer when fewer steps may run at once). */

@@ -21,7 +21,7 @@ import { tmpPathOf } from "./common.ts";
 const SPARE_FILES = [
   "claim",
   "stdout", // main.log is made only by a step that writes to stderr (process_supervisor.ts)
-  ...["run.json", "step.json", "result.json"].map(tmpPathOf),
+  ...["step.json", "result.json"].map(tmpPathOf), // run.json is written only by a step that waits
 ];
 
 /** Ready-made node directories (see above). */
