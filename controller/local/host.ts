@@ -618,7 +618,8 @@ export class LocalHost {
   }
 }
 
-function randomSuffix(): string {
+/** The five characters Kubernetes appends to a generateName (its alphabet: no vowels, no look-alikes). */
+export function randomSuffix(): string {
   const chars = "bcdfghjklmnpqrstvwxz2456789";
   let s = "";
   for (const b of crypto.getRandomValues(new Uint8Array(5))) s += chars[b % chars.length];

@@ -45,7 +45,7 @@ import { Code, errors, ServiceError } from "../../web/service.ts";
 import { listPage } from "../../web/selectors.ts";
 import { FieldsCleaner } from "../../web/fields.ts";
 import { applySubmitOptions } from "../../web/submit-options.ts";
-import { type LocalHost, workflowDone } from "./host.ts";
+import { type LocalHost, randomSuffix, workflowDone } from "./host.ts";
 import { ConflictError, type StoredWorkflow } from "./store.ts";
 import { CRON_LABEL, cronChildWorkflow } from "../engine/cron.ts";
 import type { CronScheduler } from "./cron_scheduler.ts";
@@ -60,7 +60,6 @@ import {
   message,
   notFound,
   objectOf,
-  randomSuffix,
   RESOURCE,
   withVersion,
 } from "./service_support.ts";

@@ -67,19 +67,8 @@ export function podNodes(wf: Workflow): NodeStatus[] {
     .sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? "") || a.name.localeCompare(b.name));
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 export function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
-}
-
-export function randomSuffix(): string {
-  const chars = "bcdfghjklmnpqrstvwxz2456789";
-  let s = "";
-  for (const b of crypto.getRandomValues(new Uint8Array(5))) s += chars[b % chars.length];
-  return s;
 }
 
 /** Lint errors of `obj` as `line:col: message`, against the templates stored here. */

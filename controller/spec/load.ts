@@ -15,6 +15,7 @@ import {
   type Tags,
 } from "yaml";
 import type { Problem } from "./problem.ts";
+import { isRecord } from "./lint/util.ts";
 
 /** A 1-based place in a file. */
 export interface Position {
@@ -276,8 +277,4 @@ function pathKey(path: Path): string {
 
 function firstLine(message: string): string {
   return message.split("\n")[0] ?? message;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }

@@ -10,6 +10,7 @@
  * serves only that namespace (and wins there over one without).
  */
 import { loadText } from "../../spec/load.ts";
+import { isRecord } from "../../spec/lint/util.ts";
 import type { ConfigMapData } from "../../engine/configmaps.ts";
 
 /** A Secret as a step sees it: key -> bytes. */
@@ -163,10 +164,6 @@ export class LocalResources {
 
 function key(namespace: string | undefined, name: string): string {
   return `${namespace ?? ""}/${name}`;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
 }
 
 function metaOf(
