@@ -32,8 +32,8 @@ export interface Op {
   /** Added to the message about a missing ConfigMap: how to provide one on this host. */
   readonly resourceHint: string | undefined;
   readonly expr: Expr;
-  /** Global parameters (`workflow.*`), as Argo's `globalParams`. */
-  readonly globals: Record<string, string>;
+  /** Global parameters (`workflow.*`), as Argo's `globalParams` (made anew by `setGlobalParameters`). */
+  globals: Record<string, string>;
   /** Pods to start, by node id, in the order they were decided. */
   readonly starts: Map<string, RunSpec>;
   /** Pods to kill, by node id. */

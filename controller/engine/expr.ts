@@ -53,9 +53,34 @@ export function substituteIn<T>(expr: Expr, layers: Vars | Vars[], value: T, str
   const json = JSON.stringify(value);
   if (json === undefined || !json.includes("{{")) return value;
   const list = Array.isArray(layers) ? layers : [layers];
-  const vars = referencedVars(list, json) ?? Object.assign({}, ...list) as Vars;
-  return withScope(expr, vars, (scope) => substituteValue(scope, value, strictPrefixes));
+  const picked = referencedVars(list, json);
+  if (picked === undefined) {
+    return withScope(
+      expr,
+      Object.assign({}, ...list),
+      (scope) => substituteValue(scope, value, strictPrefixes),
+    );
+  }
+  // The same text with the same variables substitutes the same: a template is substituted again in
+  // each pass of a reconcile (a pod created in one pass is rendered again in the next).
+  const key = `${JSON.stringify(strictPrefixes ?? null)}\n${JSON.stringify(picked)}\n${json}`;
+  let out = recentSubstitutions.get(key);
+  if (out === undefined) {
+    const opts = strictPrefixes ? { json: true, strictPrefixes } : { json: true };
+    out = withScope(expr, picked, (scope) => scope.substitute(json, opts));
+    if (key.length <= MAX_REMEMBERED_TEXT) {
+      if (recentSubstitutions.size >= MAX_REMEMBERED) recentSubstitutions.clear();
+      recentSubstitutions.set(key, out);
+    }
+  }
+  if (out.errors.length > 0) throw new Error(out.errors[0]);
+  return JSON.parse(out.text) as T;
 }
+
+/** Substitutions just made, by strict prefixes, variables and text (a few, of texts not too long). */
+const recentSubstitutions = new Map<string, { text: string; errors: string[] }>();
+const MAX_REMEMBERED = 64;
+const MAX_REMEMBERED_TEXT = 16 * 1024;
 
 const ASCII_SPACE = /^[\t\n\v\f\r ]+|[\t\n\v\f\r ]+$/g;
 

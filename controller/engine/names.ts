@@ -14,7 +14,19 @@ const encoder = new TextEncoder();
 /** 32-bit FNV-1a of the UTF-8 bytes of `text`, as Go's `hash/fnv` New32a computes it. */
 export function fnv32a(text: string): number {
   let hash = 0x811c9dc5;
-  for (const byte of encoder.encode(text)) {
+  // ASCII is its own UTF-8 (names mostly are): hashed without encoding.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0x80) return fnv32aBytes(encoder.encode(text));
+    hash ^= c;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash >>> 0;
+}
+
+function fnv32aBytes(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  for (const byte of bytes) {
     hash ^= byte;
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }

@@ -5,6 +5,7 @@
 
 import type { Inputs, NodeFlag, NodePhase, NodeStatus, NodeType } from "../spec/types.ts";
 import { memoized, type Op, touch } from "./context.ts";
+import { copyData } from "./copy.ts";
 import { nodeId } from "./names.ts";
 import type { NodeView } from "./tree.ts";
 
@@ -92,7 +93,7 @@ export function initializeNode(
   if (
     opts.inputs && ((opts.inputs.parameters?.length ?? 0) > 0 || (opts.inputs.artifacts?.length ?? 0) > 0)
   ) {
-    node.inputs = structuredClone(opts.inputs);
+    node.inputs = copyData(opts.inputs);
   }
   op.tree.add(node);
   touch(op);

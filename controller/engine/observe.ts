@@ -7,6 +7,7 @@ import type { NodeStatus, Outputs, Parameter, Template } from "../spec/types.ts"
 import type { NodeObservation } from "./actions.ts";
 import { podOutputArtifacts } from "./artifacts.ts";
 import { type Op, touch } from "./context.ts";
+import { OPEN_POD, placesWith } from "./facts.ts";
 import { phaseFulfilled } from "./nodes.ts";
 import { addOutputsToGlobalScope } from "./outputs.ts";
 import { templateLocalVars } from "./params.ts";
@@ -26,6 +27,8 @@ export function resultOf(stdout: string): string {
     : stdout.endsWith("\n")
     ? stdout.slice(0, -1)
     : stdout;
+  // A UTF-16 unit is at most 3 bytes of UTF-8: a short text need not be encoded to be measured.
+  if (text.length * 3 <= MAX_RESULT_BYTES) return text;
   const bytes = encoder.encode(text);
   if (bytes.length > MAX_RESULT_BYTES) text = decoder.decode(bytes.slice(bytes.length - MAX_RESULT_BYTES));
   return text;
@@ -93,45 +96,66 @@ function unchanged(node: NodeView, obs: NodeObservation): boolean {
  * keep it (a node the engine failed, e.g. past its deadline, is not revived by a late report).
  */
 export function applyObservations(op: Op): void {
+  // Most observations are of finished pods. The pods still open are known (facts.ts): when at most
+  // one of them has news, that is the one to apply, found without going through every observation
+  // (in whose order several are applied, as it decides which global outputs come first).
+  const news: string[] = [];
+  for (const place of placesWith(op, OPEN_POD)) {
+    const id = op.tree.idAt(place);
+    if (Object.hasOwn(op.observed, id) && hasNews(op, id, op.observed[id]!) && news.push(id) > 1) break;
+  }
+  if (news.length <= 1) {
+    for (const id of news) applyObservation(op, id, op.observed[id]!);
+    return;
+  }
   for (const id in op.observed) {
     const obs = op.observed[id]!;
-    const seen = op.tree.peek(id);
-    if (!seen || seen.type !== "Pod") continue;
-    if (phaseFulfilled(seen.phase)) continue;
-    // A pod still seen as the node already says writes nothing (and so copies nothing, see tree.ts):
-    // in a wide fan-out most observations are of running pods that did not change.
-    if (unchanged(seen, obs)) continue;
-    const node = op.tree.get(id)!;
-    const wasDaemoned = node.daemoned === true;
-    touch(op);
-    if (obs.podIP) node.podIP = obs.podIP;
-    switch (obs.phase) {
-      case "Pending":
-      case "Running":
-        // As Argo's pod reconciliation: the message says why a pod waits, and goes once it runs.
-        node.phase = obs.phase;
+    if (hasNews(op, id, obs)) applyObservation(op, id, obs);
+  }
+}
+
+/** Is node `id` a Pod not in a final phase, which `obs` changes? */
+function hasNews(op: Op, id: string, obs: NodeObservation): boolean {
+  const seen = op.tree.peek(id);
+  if (!seen || seen.type !== "Pod") return false;
+  if (phaseFulfilled(seen.phase)) return false;
+  // A pod still seen as the node already says writes nothing (and so copies nothing, see tree.ts):
+  // in a wide fan-out most observations are of running pods that did not change.
+  return !unchanged(seen, obs);
+}
+
+/** Applies `obs` to Pod node `id`. */
+function applyObservation(op: Op, id: string, obs: NodeObservation): void {
+  const node = op.tree.get(id)!;
+  const wasDaemoned = node.daemoned === true;
+  touch(op);
+  if (obs.podIP) node.podIP = obs.podIP;
+  switch (obs.phase) {
+    case "Pending":
+    case "Running":
+      // As Argo's pod reconciliation: the message says why a pod waits, and goes once it runs.
+      node.phase = obs.phase;
+      if (obs.message) node.message = obs.message;
+      else delete node.message;
+      if (obs.phase === "Running" && obs.daemonReady === true) node.daemoned = true;
+      break;
+    case "Succeeded":
+    case "Failed":
+    case "Error": {
+      node.phase = obs.phase;
+      const outputs = outputsOf(op, node, obs);
+      if (outputs) node.outputs = outputs;
+      else delete node.outputs;
+      if (obs.phase === "Succeeded") {
         if (obs.message) node.message = obs.message;
         else delete node.message;
-        if (obs.phase === "Running" && obs.daemonReady === true) node.daemoned = true;
-        break;
-      case "Succeeded":
-      case "Failed":
-      case "Error": {
-        node.phase = obs.phase;
-        const outputs = outputsOf(op, node, obs);
-        if (outputs) node.outputs = outputs;
-        else delete node.outputs;
-        if (obs.phase === "Succeeded") {
-          if (obs.message) node.message = obs.message;
-          else delete node.message;
-        } else {
-          node.message = failureMessage(obs);
-        }
-        node.finishedAt = obs.finishedAt ? formatTime(parseTime(obs.finishedAt)) : op.nowText;
-        if (wasDaemoned) delete node.daemoned;
-        addOutputsToGlobalScope(op, node.outputs);
-        break;
+      } else {
+        node.message = failureMessage(obs);
       }
+      node.finishedAt = obs.finishedAt ? formatTime(parseTime(obs.finishedAt)) : op.nowText;
+      if (wasDaemoned) delete node.daemoned;
+      addOutputsToGlobalScope(op, node.outputs);
+      break;
     }
   }
 }

@@ -3,9 +3,10 @@
  * before the first reconcile, and a template's inputs resolved from the caller's arguments.
  */
 
-import type { Arguments, Parameter, Template, Workflow } from "../spec/types.ts";
+import type { Arguments, Parameter, Template, Workflow, WorkflowSpec } from "../spec/types.ts";
 import { processInputArtifacts } from "./artifacts.ts";
 import { ConfigMapNotFound, configMapValue } from "./configmaps.ts";
+import { copyData } from "./copy.ts";
 import type { Op } from "./context.ts";
 import { substituteIn } from "./expr.ts";
 import { parseTime, secondsF } from "./time.ts";
@@ -154,29 +155,77 @@ function creationGlobals(created: string): Readonly<Record<string, string>> {
  * Throws when a workflow parameter has no value.
  */
 export function setGlobalParameters(op: Op): void {
-  const g = op.globals;
+  const { first, last } = workflowGlobals(op);
+  const g: Record<string, string> = { ...first };
+  op.globals = g;
+  for (const param of op.status.outputs?.parameters ?? []) {
+    if (param.value !== undefined) g[`workflow.outputs.parameters.${param.name}`] = param.value;
+  }
+  for (const [key, value] of last) g[key] = value;
+  g["workflow.status"] = op.status.phase ?? "";
+  const started = op.status.startedAt;
+  g["workflow.duration"] = started ? secondsF(parseTime(started), op.now) : (0).toFixed(6);
+}
+
+/** The globals that follow from a workflow's metadata, spec and creation time, in the order set. */
+interface WorkflowGlobals {
+  readonly metadata: Workflow["metadata"];
+  /** The ConfigMaps given, if a parameter was read from one (a host may give new ones each time). */
+  readonly configMaps: Op["configMaps"] | null;
+  readonly created: string;
+  /**
+   * Those set before `workflow.outputs.parameters.*`, as an object with fast properties (as
+   * JSON.parse makes one), which a spread copies at once: setting its few dozen keys one by one
+   * turns an object into a dictionary, several times slower to fill and to copy.
+   */
+  readonly first: Readonly<Record<string, string>>;
+  /** Those set after. */
+  readonly last: readonly (readonly [string, string])[];
+}
+
+/**
+ * The {@link WorkflowGlobals} of workflows, by spec object: they are set in every pass of every
+ * reconcile, and a spec and its metadata are not changed in place (an edited workflow is a new one).
+ */
+const globalsBySpec = new WeakMap<WorkflowSpec, WorkflowGlobals>();
+
+/** The {@link WorkflowGlobals} of `op`'s workflow. Throws when a workflow parameter has no value. */
+function workflowGlobals(op: Op): WorkflowGlobals {
   const meta = op.wf.metadata;
   const spec = op.spec;
-  g["workflow.name"] = op.name;
-  g["workflow.namespace"] = op.namespace;
-  g["workflow.mainEntrypoint"] = spec.entrypoint ?? "";
-  g["workflow.serviceAccountName"] = spec.serviceAccountName ?? "";
-  g["workflow.uid"] = meta.uid ?? "";
-  Object.assign(g, creationGlobals(meta.creationTimestamp ?? op.status.startedAt ?? op.nowText));
+  const created = meta.creationTimestamp ?? op.status.startedAt ?? op.nowText;
+  const known = globalsBySpec.get(spec);
+  if (
+    known !== undefined && known.metadata === meta && known.created === created &&
+    (known.configMaps === null || known.configMaps === op.configMaps)
+  ) {
+    return known;
+  }
+  let readsConfigMaps = false;
+  const first: [string, string][] = [];
+  const last: [string, string][] = [];
+  first.push(["workflow.name", op.name]);
+  first.push(["workflow.namespace", op.namespace]);
+  first.push(["workflow.mainEntrypoint", spec.entrypoint ?? ""]);
+  first.push(["workflow.serviceAccountName", spec.serviceAccountName ?? ""]);
+  first.push(["workflow.uid", meta.uid ?? ""]);
+  first.push(...Object.entries(creationGlobals(created)));
   const scheduled = meta.annotations?.["workflows.argoproj.io/scheduled-time"];
-  if (scheduled !== undefined) g["workflow.scheduledTime"] = scheduled;
-  if (spec.priority !== undefined) g["workflow.priority"] = String(spec.priority);
+  if (scheduled !== undefined) first.push(["workflow.scheduledTime", scheduled]);
+  if (spec.priority !== undefined) first.push(["workflow.priority", String(spec.priority)]);
   const params = spec.arguments?.parameters ?? [];
-  g["workflow.parameters"] = parametersJson(params);
-  g["workflow.parameters.json"] = g["workflow.parameters"];
+  const paramsJson = parametersJson(params);
+  first.push(["workflow.parameters", paramsJson]);
+  first.push(["workflow.parameters.json", paramsJson]);
   for (const param of params) {
     const ref = param.valueFrom?.configMapKeyRef;
     if (ref && param.value === undefined) {
+      readsConfigMaps = true;
       try {
-        g[`workflow.parameters.${param.name}`] = configMapValue(op, ref.name ?? "", ref.key ?? "");
+        first.push([`workflow.parameters.${param.name}`, configMapValue(op, ref.name ?? "", ref.key ?? "")]);
       } catch (e) {
         if (e instanceof ConfigMapNotFound && param.valueFrom?.default !== undefined) {
-          g[`workflow.parameters.${param.name}`] = param.valueFrom.default;
+          first.push([`workflow.parameters.${param.name}`, param.valueFrom.default]);
         } else {
           throw new Error(
             `failed to set global parameter ${param.name} from configmap with name ${ref.name} and key ${ref.key}: ${
@@ -185,29 +234,34 @@ export function setGlobalParameters(op: Op): void {
           );
         }
       }
-    } else if (param.value !== undefined) g[`workflow.parameters.${param.name}`] = param.value;
+    } else if (param.value !== undefined) first.push([`workflow.parameters.${param.name}`, param.value]);
     else if (param.valueFrom?.default !== undefined) {
-      g[`workflow.parameters.${param.name}`] = param.valueFrom.default;
+      first.push([`workflow.parameters.${param.name}`, param.valueFrom.default]);
     } else {
       throw new Error(
         `either value or valueFrom must be specified in order to set global parameter ${param.name}`,
       );
     }
   }
-  for (const param of op.status.outputs?.parameters ?? []) {
-    if (param.value !== undefined) g[`workflow.outputs.parameters.${param.name}`] = param.value;
-  }
   const annotations = { ...meta.annotations, ...spec.workflowMetadata?.annotations };
   const labels = { ...meta.labels, ...spec.workflowMetadata?.labels };
-  g["workflow.annotations"] = JSON.stringify(meta.annotations ?? {});
-  g["workflow.annotations.json"] = g["workflow.annotations"];
-  g["workflow.labels"] = JSON.stringify(meta.labels ?? {});
-  g["workflow.labels.json"] = g["workflow.labels"];
-  for (const [k, v] of Object.entries(annotations)) g[`workflow.annotations.${k}`] = v;
-  for (const [k, v] of Object.entries(labels)) g[`workflow.labels.${k}`] = v;
-  g["workflow.status"] = op.status.phase ?? "";
-  const started = op.status.startedAt;
-  g["workflow.duration"] = started ? secondsF(parseTime(started), op.now) : (0).toFixed(6);
+  const annotationsJson = JSON.stringify(meta.annotations ?? {});
+  last.push(["workflow.annotations", annotationsJson]);
+  last.push(["workflow.annotations.json", annotationsJson]);
+  const labelsJson = JSON.stringify(meta.labels ?? {});
+  last.push(["workflow.labels", labelsJson]);
+  last.push(["workflow.labels.json", labelsJson]);
+  for (const [k, v] of Object.entries(annotations)) last.push([`workflow.annotations.${k}`, v]);
+  for (const [k, v] of Object.entries(labels)) last.push([`workflow.labels.${k}`, v]);
+  const globals: WorkflowGlobals = {
+    metadata: meta,
+    configMaps: readsConfigMaps ? op.configMaps : null,
+    created,
+    first: JSON.parse(JSON.stringify(Object.fromEntries(first))),
+    last,
+  };
+  globalsBySpec.set(spec, globals);
+  return globals;
 }
 
 /** Adds (or replaces) a global parameter, as outputs with `globalName` do. */
@@ -231,8 +285,9 @@ export function processTemplate(
 ): Template {
   // Only the inputs are written to below; the rest is shared with the spec, which nothing changes
   // (copying a long steps template in every pass cost more than the rest of the pass).
-  const newTmpl: Template = tmpl.inputs ? { ...tmpl, inputs: structuredClone(tmpl.inputs) } : { ...tmpl };
-  const base: Record<string, string> = { ...op.globals, ...locals };
+  const newTmpl: Template = tmpl.inputs ? { ...tmpl, inputs: copyData(tmpl.inputs) } : { ...tmpl };
+  // Layers rather than one object: copying the globals for each template cost more than substituting.
+  const base = [op.globals, locals];
   const inputs = newTmpl.inputs?.parameters ?? [];
   for (const param of inputs) {
     if (param.value === undefined && param.default !== undefined) param.value = param.default;
@@ -274,17 +329,21 @@ export function processTemplate(
     newTmpl.inputs = { ...newTmpl.inputs, parameters: resolved };
   }
   // A template with no tag anywhere (only its inputs are new here) substitutes to itself: asking
-  // once per reconcile spares serializing a long steps template in every pass.
-  if (tagFree(op, tmpl) && !JSON.stringify(newTmpl.inputs ?? null).includes("{{")) return newTmpl;
-  return substituteIn(op.expr, [base, templateLocalVars(newTmpl)], newTmpl);
+  // once per template object spares serializing a long steps template in every pass.
+  if (tagFree(tmpl) && !JSON.stringify(newTmpl.inputs ?? null).includes("{{")) return newTmpl;
+  return substituteIn(op.expr, [...base, templateLocalVars(newTmpl)], newTmpl);
 }
 
-/** Has the text of `tmpl` no `{{` (asked once per template in a reconcile)? */
-function tagFree(op: Op, tmpl: Template): boolean {
-  let known = op.tree.carry.get("tag-free") as WeakMap<Template, boolean> | undefined;
-  if (!known) op.tree.carry.set("tag-free", known = new WeakMap());
-  let free = known.get(tmpl);
-  if (free === undefined) known.set(tmpl, free = !JSON.stringify(tmpl).includes("{{"));
+/**
+ * Whether a template has no `{{`, by template object, across reconciles: a template is never changed
+ * in place (the engine copies one to write it; a host gives an edited spec as new objects).
+ */
+const tagFreeTemplates = new WeakMap<Template, boolean>();
+
+/** Has the text of `tmpl` no `{{`? */
+function tagFree(tmpl: Template): boolean {
+  let free = tagFreeTemplates.get(tmpl);
+  if (free === undefined) tagFreeTemplates.set(tmpl, free = !JSON.stringify(tmpl).includes("{{"));
   return free;
 }
 

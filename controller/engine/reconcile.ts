@@ -13,12 +13,14 @@ import { applyExecutionControl, workflowDeadline } from "./deadlines.ts";
 import { executeTemplate } from "./execute.ts";
 import { runLifecycleHooks, stepExitHook } from "./exit-handlers.ts";
 import { defaultExpr, type Expr, substituteIn } from "./expr.ts";
+import { FINISHED_POD, nodeFlags, placesWith } from "./facts.ts";
 import { onExitNodeName, podName } from "./names.ts";
-import { failedOrError, fulfilled, getNode, phaseFulfilled } from "./nodes.ts";
+import { failedOrError, fulfilled, getNode } from "./nodes.ts";
 import { applyObservations } from "./observe.ts";
 import { activePods } from "./parallelism.ts";
 import { checkWorkflowArguments, setGlobalParameters } from "./params.ts";
 import { failuresJson, markWorkflowPhase, updateProgress, workflowCompleted } from "./status.ts";
+import { keepLastingPrefixes } from "./steps-scope.ts";
 import { formatTime, parseTime } from "./time.ts";
 import { NodeTree } from "./tree.ts";
 
@@ -99,9 +101,8 @@ export function reconcile(input: ReconcileInput, expr: Expr = defaultExpr()): Re
  * a `nodes` field, and where, is kept: an empty `{}` stands for it.
  */
 function ownFieldsJson(status: WorkflowStatus): string {
-  return JSON.stringify(status, function (this: unknown, key: string, value: unknown) {
-    return this === status && key === "nodes" && value != null ? {} : value;
-  });
+  // A copy with `nodes` in its place (a replacer function would be called for every value).
+  return JSON.stringify(status.nodes != null ? { ...status, nodes: {} } : status);
 }
 
 /** Passes of one reconcile before giving up on a settled status. */
@@ -211,8 +212,11 @@ function substituteGlobalVariables(op: Op): void {
 /** Kill actions for pods of finished nodes that the host still sees running. */
 function killActions(op: Op): KillNodeAction[] {
   const kills: KillNodeAction[] = [];
-  for (const node of op.tree.values()) {
-    if (node.type !== "Pod" || !phaseFulfilled(node.phase) || node.daemoned) continue;
+  // The finished pods (not daemons) are those flagged so (facts.ts), in the order of the nodes.
+  const finishedPods = op.tree.valuesByPlace()
+    ? placesWith(op, FINISHED_POD).map((place) => op.tree.nodeAt(place))
+    : op.tree.values().filter((node) => nodeFlags(node) & FINISHED_POD);
+  for (const node of finishedPods) {
     const obs = op.observed[node.id];
     if (!obs || (obs.phase !== "Pending" && obs.phase !== "Running")) continue;
     kills.push({
@@ -231,7 +235,8 @@ function killActions(op: Op): KillNodeAction[] {
  */
 function finish(op: Op, starts: Map<string, RunSpec>, changed: boolean): ReconcileResult {
   if (updateProgress(op)) changed = true;
-  op.status.nodes = op.tree.record();
+  keepLastingPrefixes(op);
+  op.status.nodes = op.tree.result();
   const actions: Action[] = [];
   for (const [id, run] of starts) {
     const node = op.tree.peek(id);

@@ -5,13 +5,23 @@
 
 import type { Outputs, WorkflowPhase } from "../spec/types.ts";
 import type { Op } from "./context.ts";
+import { copyData } from "./copy.ts";
+import {
+  COMPLETE,
+  EXECUTABLE,
+  FAILED,
+  nodeFlags,
+  placesWith,
+  RECORD_FLAGS,
+  type RecordFlags,
+} from "./facts.ts";
 import { podName } from "./names.ts";
 import { parseTime, secondsF } from "./time.ts";
 import type { NodeView } from "./tree.ts";
 
 /** A deep copy of outputs (undefined stays undefined). */
 export function outputsCopy(outputs: Outputs | undefined): Outputs | undefined {
-  return outputs === undefined ? undefined : structuredClone(outputs);
+  return outputs === undefined ? undefined : copyData(outputs);
 }
 
 /** Succeeded, Failed or Error: the workflow is over. */
@@ -48,8 +58,10 @@ export function markWorkflowPhase(op: Op, phase: WorkflowPhase, message: string)
  * literal (Argo applies `strconv.Quote`, so `echo {{workflow.failures}}` prints the JSON).
  */
 export function failuresJson(op: Op): string {
-  const failures = op.tree.values()
-    .filter((n) => n.phase === "Failed" || n.phase === "Error")
+  const failed = op.tree.valuesByPlace()
+    ? placesWith(op, FAILED).map((i) => op.tree.nodeAt(i))
+    : op.tree.values().filter((n) => n.phase === "Failed" || n.phase === "Error");
+  const failures = failed
     .map((n) => ({
       displayName: n.displayName ?? "",
       message: n.message ?? "",
@@ -61,12 +73,22 @@ export function failuresJson(op: Op): string {
   return JSON.stringify(JSON.stringify(failures.length === 0 ? null : failures));
 }
 
-/** Node types whose progress is their own (Argo's `executable` for progress). */
-function executable(node: NodeView): boolean {
-  return node.type === "Pod" || node.type === "Container" || node.type === "Suspend" ||
-    node.type === "HTTP" ||
-    node.type === "Plugin";
+/**
+ * What {@link updateProgress} read of the nodes of a result, by place (tree.ts), kept for a
+ * reconcile given that record: there a node not written is the same object (a node is copied to be
+ * written), so it is not read again, and its progress is the one set from these facts.
+ */
+interface ProgressFacts extends RecordFlags {
+  /** The places of each node's children that are in the tree. */
+  readonly kids: readonly (readonly number[] | undefined)[];
+  /** Was a child not in the tree? A node created later may be it, so no `kids` are reused. */
+  readonly missing: boolean;
+  /** The executable nodes below each node (its progress, if not executable), see {@link Counts}. */
+  readonly counts: Counts;
 }
+
+/** By place `i`: at `2i` the executable nodes below done, at `2i + 1` all of them. */
+type Counts = Uint32Array;
 
 /**
  * Argo's `UpdateProgress`: every executable node counts `0/1` (`1/1` once Succeeded, Skipped or
@@ -78,104 +100,136 @@ function executable(node: NodeView): boolean {
  * below a node are the sum of those below its children, counted once bottom-up. Where some node has
  * two parents (a DAG join, a step group after a group of several steps) sums would count it twice,
  * so the sets of executable nodes below each node are bitsets built once bottom-up: one OR of a
- * bitset per edge.
+ * bitset per edge. What is read of each node is kept for the next reconcile (see ProgressFacts),
+ * which reads only the nodes written since.
  */
 export function updateProgress(op: Op): boolean {
-  let changed = false;
-  const set = (node: NodeView, progress: string) => {
-    if (node.progress !== progress) {
-      op.tree.setProgress(node.id, progress);
-      changed = true;
-    }
-  };
-  const nodes = op.tree.values();
+  const n = op.tree.size();
+  const known = op.tree.carry.get(RECORD_FLAGS) as ProgressFacts | undefined;
+  const { flags, kids, read, missing } = readNodes(op, known);
   let done = 0, total = 0;
-  for (const node of nodes) {
-    if (!executable(node)) continue;
-    const complete = isComplete(node);
-    set(node, complete ? "1/1" : "0/1");
-    total++;
-    if (complete) done++;
+  for (let i = 0; i < n; i++) {
+    if (flags[i]! & EXECUTABLE) {
+      total++;
+      if (flags[i]! & COMPLETE) done++;
+    }
   }
+  let changed = false;
   if (op.status.progress !== `${done}/${total}`) {
     op.status.progress = `${done}/${total}`;
     changed = true;
   }
-  const counts = countsBelow(nodes);
-  if (counts) {
-    for (let i = 0; i < nodes.length; i++) {
-      const node = nodes[i]!;
-      if (!executable(node)) set(node, `${counts.done[i]}/${counts.total[i]}`);
-    }
-    return changed;
+  const counts = countsBelow(kids, flags) ?? countsByBitsets(op);
+  const set = (i: number, progress: string) => {
+    if (op.tree.nodeAt(i).progress === progress) return;
+    op.tree.setProgress(i, progress);
+    changed = true;
+  };
+  // A node not read has the progress its facts gave it: an executable one keeps it, another one
+  // keeps it unless its counts moved.
+  for (const i of read) {
+    if (flags[i]! & EXECUTABLE) set(i, flags[i]! & COMPLETE ? "1/1" : "0/1");
   }
-  const index = new Map<string, number>();
-  const completed: number[] = [];
-  for (const node of nodes) {
-    if (!executable(node)) continue;
-    if (isComplete(node)) completed.push(index.size);
-    index.set(node.id, index.size);
+  const before = known?.counts;
+  for (let i = 0, r = 0; i < n; i++) {
+    const wasRead = read[r] === i;
+    if (wasRead) r++;
+    if (flags[i]! & EXECUTABLE) continue;
+    const d = counts[2 * i]!, t = counts[2 * i + 1]!;
+    if (!wasRead && before![2 * i] === d && before![2 * i + 1] === t) continue;
+    set(i, `${d}/${t}`);
   }
-  const words = (index.size + 31) >>> 5;
-  const doneMask = new Uint32Array(words);
-  for (const i of completed) doneMask[i >>> 5]! |= 1 << (i & 31);
-  const reachable = reachableExecutables(op, nodes, index, words);
-  for (const node of nodes) {
-    if (executable(node)) continue;
-    const below = reachable.get(node.id);
-    set(node, below ? `${popcount(below, doneMask)}/${popcount(below)}` : "0/0");
-  }
+  op.tree.lasting.set(RECORD_FLAGS, { flags, kids, missing, counts } satisfies ProgressFacts);
   return changed;
 }
 
-/** Succeeded, Skipped or Omitted: an executable node that counts as done. */
-function isComplete(node: NodeView): boolean {
-  return node.phase === "Succeeded" || node.phase === "Skipped" || node.phase === "Omitted";
+/**
+ * The flags and the children's places of every node, by place: those of `known` for the nodes not
+ * written in this reconcile (the given objects), read for the others, whose places are `read` (in
+ * order; all of them without `known`).
+ */
+function readNodes(
+  op: Op,
+  known: ProgressFacts | undefined,
+): Omit<ProgressFacts, "counts"> & { read: number[] } {
+  const n = op.tree.size();
+  const flags = new Uint8Array(n);
+  let kids: (readonly number[] | undefined)[];
+  let read: number[];
+  if (known !== undefined && !known.missing) {
+    flags.set(known.flags);
+    kids = known.kids.slice();
+    // New nodes are written ones too.
+    read = [...new Set(op.tree.ownedSince(0).map((id) => op.tree.placeOf(id)!))].sort((a, b) => a - b);
+  } else {
+    kids = new Array(n);
+    read = Array.from({ length: n }, (_, i) => i);
+  }
+  let missing = false;
+  for (const i of read) {
+    const node = op.tree.nodeAt(i);
+    flags[i] = nodeFlags(node);
+    kids[i] = undefined;
+    const children = node.children;
+    if (children && children.length > 0) {
+      const list: number[] = [];
+      for (const id of children) {
+        const c = op.tree.placeOf(id);
+        if (c === undefined) missing = true;
+        else list.push(c);
+      }
+      kids[i] = list;
+    }
+  }
+  return { flags, kids, read, missing };
 }
 
 /**
- * The executable nodes below each node (by its place in `nodes`), counted by summing over children,
- * when no node is a child twice (of two parents, or twice of one) and no path comes back to a node
- * on it; otherwise none (the sums would count a node twice).
+ * The executable nodes below each node (by place), counted by summing over children, when no node
+ * is a child twice (of two parents, or twice of one) and no path comes back to a node on it;
+ * otherwise none (the sums would count a node twice).
  */
-function countsBelow(nodes: NodeView[]): { done: Uint32Array; total: Uint32Array } | undefined {
-  const n = nodes.length;
-  const at = new Map<string, number>();
-  for (let i = 0; i < n; i++) at.set(nodes[i]!.id, i);
-  // Children by place (-1: not in the tree, not counted), each place a child at most once.
-  const parented = new Uint8Array(n);
-  const kids: (number[] | undefined)[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const children = nodes[i]!.children;
-    if (!children || children.length === 0) continue;
-    const list: number[] = [];
-    for (const id of children) {
-      const c = at.get(id);
-      if (c === undefined) continue;
-      if (parented[c]) return undefined;
-      parented[c] = 1;
-      list.push(c);
-    }
-    kids[i] = list;
-  }
-  const done = new Uint32Array(n), total = new Uint32Array(n);
-  // 0: not visited, 1: on the current path, 2: counted.
+function countsBelow(
+  kids: readonly (readonly number[] | undefined)[],
+  flags: Uint8Array,
+): Counts | undefined {
+  const n = kids.length;
+  // 1: a child; then 0: not visited, 2: on the current path, 3: counted.
   const state = new Uint8Array(n);
+  let ascending = true;
+  for (let i = 0; i < n; i++) {
+    const list = kids[i];
+    if (list === undefined) continue;
+    for (let k = 0; k < list.length; k++) {
+      const c = list[k]!;
+      if (state[c]) return undefined;
+      state[c] = 1;
+      if (c <= i) ascending = false;
+    }
+  }
+  const counts: Counts = new Uint32Array(2 * n);
+  if (ascending) {
+    // Every child after its parent (as nodes are mostly created): no cycle, and the last place
+    // first is bottom-up.
+    for (let v = n - 1; v >= 0; v--) sumChildren(kids[v], flags, counts, v);
+    return counts;
+  }
+  state.fill(0);
   const stack: number[] = [], next: number[] = [];
   for (let root = 0; root < n; root++) {
     if (state[root] !== 0) continue;
     stack.push(root);
     next.push(0);
-    state[root] = 1;
+    state[root] = 2;
     while (stack.length > 0) {
       const top = stack.length - 1;
       const v = stack[top]!;
       const list = kids[v];
-      if (list && next[top]! < list.length) {
+      if (list !== undefined && next[top]! < list.length) {
         const c = list[next[top]!++]!;
-        if (state[c] === 1) return undefined;
+        if (state[c] === 2) return undefined;
         if (state[c] === 0) {
-          state[c] = 1;
+          state[c] = 2;
           stack.push(c);
           next.push(0);
         }
@@ -183,24 +237,60 @@ function countsBelow(nodes: NodeView[]): { done: Uint32Array; total: Uint32Array
       }
       stack.pop();
       next.pop();
-      state[v] = 2;
-      let d = 0, t = 0;
-      if (list) {
-        for (const c of list) {
-          const child = nodes[c]!;
-          if (executable(child)) {
-            t++;
-            if (isComplete(child)) d++;
-          }
-          d += done[c]!;
-          t += total[c]!;
-        }
-      }
-      done[v] = d;
-      total[v] = t;
+      state[v] = 3;
+      sumChildren(list, flags, counts, v);
     }
   }
-  return { done, total };
+  return counts;
+}
+
+/** Sets the counts of node `v` from those of its children `list` (counted already). */
+function sumChildren(
+  list: readonly number[] | undefined,
+  flags: Uint8Array,
+  counts: Counts,
+  v: number,
+): void {
+  if (list === undefined) return;
+  let d = 0, t = 0;
+  for (let k = 0; k < list.length; k++) {
+    const c = list[k]!;
+    const f = flags[c]!;
+    t += (f & EXECUTABLE) + counts[2 * c + 1]!;
+    d += (f & COMPLETE) / COMPLETE + counts[2 * c]!;
+  }
+  counts[2 * v] = d;
+  counts[2 * v + 1] = t;
+}
+
+/**
+ * The executable nodes below each node (by place) as bitsets (see updateProgress), for
+ * trees where some node has two parents. The walk goes in the order of {@link NodeTree.values}: with
+ * a cycle, which edge is not followed depends on it.
+ */
+function countsByBitsets(op: Op): Counts {
+  const values = op.tree.values();
+  const index = new Map<string, number>();
+  const completed: number[] = [];
+  for (const node of values) {
+    const flags = nodeFlags(node);
+    if (!(flags & EXECUTABLE)) continue;
+    if (flags & COMPLETE) completed.push(index.size);
+    index.set(node.id, index.size);
+  }
+  const words = (index.size + 31) >>> 5;
+  const doneMask = new Uint32Array(words);
+  for (const i of completed) doneMask[i >>> 5]! |= 1 << (i & 31);
+  const reachable = reachableExecutables(op, values, index, words);
+  const counts: Counts = new Uint32Array(2 * op.tree.size());
+  for (let i = 0; i < op.tree.size(); i++) {
+    const below = reachable.get(op.tree.idAt(i));
+    if (below) {
+      counts[2 * i] = popcount(below, doneMask);
+      counts[2 * i + 1] = popcount(below);
+    }
+  }
+  return counts;
 }
 
 const EMPTY = new Uint32Array(0);

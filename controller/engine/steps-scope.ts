@@ -1,12 +1,15 @@
 /**
  * The variables of a steps template being executed (`steps.<name>.*`), written lazily, and the
- * finished start of the template carried from one pass of a reconcile to the next.
+ * finished start of the template carried from one pass of a reconcile to the next, and from one
+ * reconcile to the next.
  *
  * Every pass walks every step group from the first, and each finished step adds its id, times,
  * status and outputs to the scope, though in most passes nothing reads them (a group whose text
  * has no `{{` substitutes nothing). So writes are logged and applied when the scope is first read.
  * Groups whose walk wrote nothing are, in the next pass, skipped with their logged writes reused,
- * unless a node of theirs was written since (see {@link settledPrefix}).
+ * unless a node of theirs was written since (see {@link settledPrefix}). Those found settled from
+ * their nodes alone, none of which the reconcile wrote, are skipped so in the next reconcile too,
+ * when it is given the nodes this one returned (see {@link keepLastingPrefixes} and tree.ts).
  */
 
 import type { WorkflowStep } from "../spec/types.ts";
@@ -83,9 +86,18 @@ interface SettledPrefix {
   groups: number;
   /** The scope writes of those groups, in order, after the template's starting variables. */
   writes: ScopeWrite[];
+  /** How many writes there are after each group (`ends[i]`: after group `i`), to cut the prefix. */
+  ends: number[];
+  /**
+   * How many of the first groups were found settled from their nodes alone (by `passSettledGroup`).
+   * That holds in a later reconcile too, while those nodes are the same; a group found settled by
+   * walking it may not (the walk reads the clock and the observations).
+   */
+  pure: number;
 }
 
-const key = (nodeName: string) => `steps-prefix:${nodeName}`;
+const KEY_PREFIX = "steps-prefix:";
+const key = (nodeName: string) => KEY_PREFIX + nodeName;
 
 /**
  * The settled first groups of steps node `nodeName` from an earlier pass, if they still hold: a
@@ -106,15 +118,61 @@ export function settledPrefix(op: Op, nodeName: string, steps: WorkflowStep[][])
   return prefix;
 }
 
-/** Keeps the first `groups` groups of steps node `nodeName` as settled, with their scope writes. */
+/** How far a walk of the groups of a steps node found them settled (see {@link SettledPrefix}). */
+export interface SettledWalk {
+  groups: number;
+  /** How many scope writes there are after the settled groups. */
+  writes: number;
+  ends: number[];
+  pure: number;
+}
+
+/** Keeps the settled first groups of steps node `nodeName`, with their scope writes. */
 export function keepSettledPrefix(
   op: Op,
   nodeName: string,
   steps: WorkflowStep[][],
-  groups: number,
+  settled: SettledWalk,
   scope: StepsScope,
-  writes: number,
 ): void {
-  if (groups === 0) return;
-  op.tree.carry.set(key(nodeName), { steps, groups, writes: scope.logged(writes) });
+  if (settled.groups === 0) return;
+  const { groups, ends, pure } = settled;
+  op.tree.carry.set(key(nodeName), { steps, groups, writes: scope.logged(settled.writes), ends, pure });
+}
+
+/**
+ * Keeps the settled prefixes that hold for the result of this reconcile, for the next one given it
+ * (see tree.ts): of each, the groups found settled from their nodes alone and before any group with
+ * a node written in this reconcile (the prefix may be older than such a write).
+ */
+export function keepLastingPrefixes(op: Op): void {
+  if (op.tree.carry.size === 0) return;
+  // The first group written of each steps node: a node's name is `<steps node>[<group>]...`.
+  const written = new Map<string, number>();
+  for (const id of op.tree.ownedSince(0)) {
+    const name = op.tree.peek(id)?.name ?? "";
+    for (let at = name.indexOf("["); at >= 0; at = name.indexOf("[", at + 1)) {
+      const parsed = Number.parseInt(name.slice(at + 1), 10);
+      const group = parsed >= 0 ? parsed : 0; // as settledPrefix, a name it cannot read cuts all
+      const stepsNode = name.slice(0, at);
+      const first = written.get(stepsNode);
+      if (first === undefined || group < first) written.set(stepsNode, group);
+    }
+  }
+  for (const [k, value] of op.tree.carry) {
+    if (!k.startsWith(KEY_PREFIX)) continue;
+    const prefix = value as SettledPrefix;
+    const groups = Math.min(prefix.pure, written.get(k.slice(KEY_PREFIX.length)) ?? Infinity);
+    if (groups === 0) continue;
+    op.tree.lasting.set(
+      k,
+      {
+        steps: prefix.steps,
+        groups,
+        writes: prefix.writes.slice(0, prefix.ends[groups - 1]),
+        ends: prefix.ends.slice(0, groups),
+        pure: groups,
+      } satisfies SettledPrefix,
+    );
+  }
 }

@@ -40,7 +40,7 @@ import {
 } from "./outputs.ts";
 import { killDaemonedChildren } from "./daemons.ts";
 import { workflowParallelismReached, workflowParallelismRoom } from "./parallelism.ts";
-import { keepSettledPrefix, settledPrefix, StepsScope } from "./steps-scope.ts";
+import { keepSettledPrefix, settledPrefix, type SettledWalk, StepsScope } from "./steps-scope.ts";
 import type { NodeView } from "./tree.ts";
 import { evalWhens, whenError, whenFalse } from "./when.ts";
 
@@ -104,17 +104,22 @@ function runSteps(op: Op, node: NodeStatus, nodeName: string, tmpl: Template, op
     scope: new StepsScope(createScope(op, tmpl), carried?.writes.slice()),
     onExitTemplate: opts.onExitTemplate === true,
   };
-  const settled = { groups: carried?.groups ?? 0, writes: ctx.scope.length };
+  const settled: SettledWalk = {
+    groups: carried?.groups ?? 0,
+    writes: ctx.scope.length,
+    ends: carried?.ends.slice() ?? [],
+    pure: carried?.pure ?? 0,
+  };
   try {
     return walkGroups(op, node, nodeName, tmpl, ctx, settled);
   } finally {
-    keepSettledPrefix(op, nodeName, groups, settled.groups, ctx.scope, settled.writes);
+    keepSettledPrefix(op, nodeName, groups, settled, ctx.scope);
   }
 }
 
 /**
  * Walks the step groups from `settled.groups` on; `settled` grows while the walk writes nothing
- * (no node copied or created, no change to the tree).
+ * (no node copied or created, no change to the tree), `settled.pure` while passSettledGroup passes.
  */
 function walkGroups(
   op: Op,
@@ -122,7 +127,7 @@ function walkGroups(
   nodeName: string,
   tmpl: Template,
   ctx: StepsContext,
-  settled: { groups: number; writes: number },
+  settled: SettledWalk,
 ): Exec {
   const groups = tmpl.steps ?? [];
   let passed: NodeView | undefined;
@@ -131,16 +136,19 @@ function walkGroups(
     if (settled.groups === i) {
       passed = passSettledGroup(op, node, nodeName, groups[i] ?? [], i, sgName, passed, ctx);
       if (passed) {
+        if (settled.pure === i) settled.pure = i + 1;
         settled.groups = i + 1;
         settled.writes = ctx.scope.length;
+        settled.ends.push(settled.writes);
         continue;
       }
     }
     const owned = op.tree.ownedCount();
     const epoch = op.epoch;
     const sg = peekNode(op, sgName);
+    // A group Running already is left as it is (marking it again would copy it, see tree.ts).
     if (!sg) initializeNode(op, sgName, "StepGroup", "Running", { boundaryID: ctx.boundaryID });
-    else if (!fulfilled(sg)) markNodePhase(op, sgName, "Running");
+    else if (!fulfilled(sg) && sg.phase !== "Running") markNodePhase(op, sgName, "Running");
     if (i === 0) {
       addChildNode(op, nodeName, sgName);
     } else {
@@ -188,6 +196,7 @@ function walkGroups(
     if (settled.groups === i && owned === op.tree.ownedCount() && epoch === op.epoch) {
       settled.groups = i + 1;
       settled.writes = ctx.scope.length;
+      settled.ends.push(settled.writes);
     }
   }
   updateOutboundNodes(op, nodeName, tmpl);

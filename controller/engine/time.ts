@@ -17,9 +17,16 @@ export function normalizeTime(text: string): string {
   return CANONICAL_TIME.test(text) ? text : formatTime(parseTime(text));
 }
 
+/** The last time formatted (a reconcile formats its `now` again and again). */
+let lastFormatted = { seconds: NaN, text: "" };
+
 /** Formats epoch milliseconds as `2024-01-02T03:04:05Z` (seconds precision, UTC). */
 export function formatTime(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
+  const seconds = Math.floor(ms / 1000);
+  if (seconds !== lastFormatted.seconds) {
+    lastFormatted = { seconds, text: new Date(seconds * 1000).toISOString().replace(".000Z", "Z") };
+  }
+  return lastFormatted.text;
 }
 
 const goUnits: Record<string, number> = {

@@ -9,6 +9,12 @@
  * A node is copied before any reference to it is handed out for writing, and the copy then stays
  * in place: two callers holding "the node" always hold the same object. A peeked object is the
  * given one until someone gets the node; it must be read at once, not kept.
+ *
+ * A host gives back the record of nodes a reconcile returned (its `status.nodes`), unchanged: it
+ * changes neither that record nor its nodes in place (the engine never does). So the tree that built
+ * a record remembers, by the record object, what the next reconcile given it can reuse rather than
+ * work out from every node again: the index of the nodes' places, and answers that hold for the
+ * record as it is (see {@link NodeTree.lasting}). Given any other record, a tree starts afresh.
  */
 
 import type { NodeStatus } from "../spec/types.ts";
@@ -28,29 +34,62 @@ function indexLike(id: string): boolean {
 /** A mark of the tree at the start of a pass, to tell whether the pass changed a node. */
 export type TreeMark = Map<string, string>;
 
+/**
+ * The places of nodes by id and by name, shared along a line of records where each is the result of
+ * a reconcile of the one before: a tree built on a record whose index nobody changed since takes the
+ * index over and appends to it, rather than indexing every node of the record again.
+ */
+interface PlaceIndex {
+  readonly byId: Map<string, number>;
+  readonly byName: Map<string, number>;
+  readonly ids: string[];
+  /** Bumped by every change, so that the tree of a record tells whether it is as the record left it. */
+  version: number;
+}
+
+/** What the tree that returned a record knew of it, for a tree given that record again. */
+interface RecordState {
+  readonly index: PlaceIndex;
+  readonly version: number;
+  readonly list: readonly NodeStatus[];
+  readonly uniqueNames: boolean;
+  readonly indexLike: boolean;
+  /** Answers that hold for the record as it is (see {@link NodeTree.lasting}). */
+  readonly lasting: ReadonlyMap<string, unknown>;
+}
+
+/** What the trees that returned records knew of them, by record object (see the module doc). */
+const recordStates = new WeakMap<Record<string, NodeStatus>, RecordState>();
+
 /** The nodes of the status being built, shared with the given status until written. */
 export class NodeTree {
   /** The children of parents linked in this reconcile, as sets (see `addChildNode`). */
   readonly childSets = new Map<string, Set<string>>();
   /**
    * Answers that later passes of the same reconcile may reuse: the settled groups of a steps node
-   * (steps-scope.ts, which holds while none of their nodes is written) and which templates have no
-   * tag (params.ts). They live as long as the reconcile, so nothing outlives a call.
+   * (steps-scope.ts, which holds while none of their nodes is written). It starts as the
+   * {@link lasting} answers of the tree that returned the given record, if it did.
    */
   readonly carry = new Map<string, unknown>();
-  /** The nodes that are not the given objects (copied, created, or with a new progress), by id. */
+  /**
+   * Answers that hold for the result as it is, for a tree given that record in a later reconcile
+   * (see {@link result}): the settled groups still good (steps-scope.ts), what progress read
+   * (status.ts).
+   */
+  readonly lasting = new Map<string, unknown>();
+  /** The nodes of this reconcile's own (copied or created), by id. */
   readonly #current = new Map<string, NodeStatus>();
   /**
    * Every node, in the order of the given record followed by the created nodes, with their ids:
    * the order of `Object.values` of the result unless an id looks like an array index (those come
    * first in `Object.values`, see {@link values}).
    */
-  readonly #list: NodeStatus[] = [];
-  readonly #ids: string[] = [];
-  /** Places in {@link #list} by node id (one lookup for {@link peek}, the most asked question). */
-  readonly #byId = new Map<string, number>();
-  /** Places in {@link #list} by node name. */
-  readonly #byName = new Map<string, number>();
+  readonly #list: NodeStatus[];
+  /**
+   * The ids of {@link #list}, and its places by node id (one lookup for {@link peek}, the most asked
+   * question) and by node name.
+   */
+  readonly #index: PlaceIndex;
   /** Has each node a name of its own (so the node called `n.name` is `n`)? */
   #uniqueNames = true;
   /** Does some id look like an array index? */
@@ -68,37 +107,49 @@ export class NodeTree {
 
   /**
    * The given nodes are indexed, not copied: a record of a few thousand nodes costs more to copy
-   * than a pass of a chain of steps; the record of the result is built once (see {@link record}).
+   * than a pass of a chain of steps; the record of the result is built once (see {@link result}).
+   * A record a tree returned is not even indexed again, while its index is unchanged.
    */
   constructor(given: Record<string, NodeStatus>) {
-    const ids = Object.keys(given);
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i]!;
+    const known = recordStates.get(given);
+    if (known && known.index.version === known.version) {
+      this.#index = known.index;
+      this.#list = known.list.slice();
+      this.#uniqueNames = known.uniqueNames;
+      this.#indexLike = known.indexLike;
+      for (const [key, value] of known.lasting) this.carry.set(key, value);
+      return;
+    }
+    const index: PlaceIndex = { byId: new Map(), byName: new Map(), ids: Object.keys(given), version: 0 };
+    const list: NodeStatus[] = [];
+    for (let i = 0; i < index.ids.length; i++) {
+      const id = index.ids[i]!;
       const node = given[id]!;
-      if (this.#uniqueNames && this.#byName.has(node.name)) this.#uniqueNames = false;
-      this.#byName.set(node.name, i);
-      this.#byId.set(id, i);
-      this.#list.push(node);
-      this.#ids.push(id);
+      if (this.#uniqueNames && index.byName.has(node.name)) this.#uniqueNames = false;
+      index.byName.set(node.name, i);
+      index.byId.set(id, i);
+      list.push(node);
       if (!this.#indexLike && indexLike(id)) this.#indexLike = true;
     }
+    this.#index = index;
+    this.#list = list;
   }
 
   /** The node with id `id`, to read only (see the module doc). */
   peek(id: string): NodeView | undefined {
-    const at = this.#byId.get(id);
+    const at = this.#index.byId.get(id);
     return at === undefined ? undefined : this.#list[at];
   }
 
   /** The id of the node called `name`, if there is one. */
   idOf(name: string): string | undefined {
-    const at = this.#byName.get(name);
-    return at === undefined ? undefined : this.#ids[at];
+    const at = this.#index.byName.get(name);
+    return at === undefined ? undefined : this.#index.ids[at];
   }
 
   /** The node called `name`, to read only (see the module doc). */
   peekByName(name: string): NodeView | undefined {
-    const at = this.#byName.get(name);
+    const at = this.#index.byName.get(name);
     return at === undefined ? undefined : this.#list[at];
   }
 
@@ -125,9 +176,11 @@ export class NodeTree {
 
   /** Adds a node created in this reconcile. */
   add(node: NodeStatus): void {
-    if (this.#byName.has(node.name)) this.#uniqueNames = false;
+    const index = this.#index;
+    if (index.byName.has(node.name)) this.#uniqueNames = false;
     this.#replace(node.id, node);
-    this.#byName.set(node.name, this.#placeOf(node.id)!);
+    index.byName.set(node.name, this.#placeOf(node.id)!);
+    index.version++;
     this.#owned.add(node.id);
     this.#ownedLog.push(node.id);
   }
@@ -156,17 +209,63 @@ export class NodeTree {
     return this.#indexLike ? Object.values(this.record()) : this.#list.slice();
   }
 
-  /** `status.nodes` of the result: every node, given or copied or new, as a new record. */
+  /** Every node, given or copied or new, as a new record. */
   record(): Record<string, NodeStatus> {
     const nodes: Record<string, NodeStatus> = {};
-    const list = this.#list, ids = this.#ids;
+    const list = this.#list, ids = this.#index.ids;
     for (let i = 0; i < list.length; i++) nodes[ids[i]!] = list[i]!;
     return nodes;
   }
 
+  /**
+   * `status.nodes` of the result ({@link record}), remembered with the {@link lasting} answers for a
+   * tree given this record in a later reconcile. Nothing is written after.
+   */
+  result(): Record<string, NodeStatus> {
+    const nodes = this.record();
+    recordStates.set(nodes, {
+      index: this.#index,
+      version: this.#index.version,
+      list: this.#list,
+      uniqueNames: this.#uniqueNames,
+      indexLike: this.#indexLike,
+      lasting: this.lasting,
+    });
+    return nodes;
+  }
+
+  /**
+   * How many nodes there are. Nodes have places `0` to `size() - 1`: the order of the given record
+   * followed by the created nodes (which {@link values} is too, unless an id looks like an array
+   * index). A node keeps its place for the whole reconcile, and in a tree given the result.
+   */
+  size(): number {
+    return this.#list.length;
+  }
+
+  /** The node at `place`, to read only (see the module doc). */
+  nodeAt(place: number): NodeView {
+    return this.#list[place]!;
+  }
+
+  /** The place of node `id` (see {@link size}), if it is there. */
+  placeOf(id: string): number | undefined {
+    return this.#index.byId.get(id);
+  }
+
+  /** The id of the node at `place` (see {@link size}). */
+  idAt(place: number): string {
+    return this.#index.ids[place]!;
+  }
+
+  /** Does {@link values} list the nodes by place (no id looks like an array index)? */
+  valuesByPlace(): boolean {
+    return !this.#indexLike;
+  }
+
   /** The place of node `id` in {@link #list}, if it is there. */
   #placeOf(id: string): number | undefined {
-    return this.#byId.get(id);
+    return this.#index.byId.get(id);
   }
 
   #replace(id: string, node: NodeStatus): void {
@@ -174,24 +273,27 @@ export class NodeTree {
     this.#current.set(id, node);
     if (at !== undefined) this.#list[at] = node;
     else {
-      this.#byId.set(id, this.#list.length);
+      const index = this.#index;
+      index.byId.set(id, this.#list.length);
+      index.ids.push(id);
+      index.version++;
       this.#list.push(node);
-      this.#ids.push(id);
       if (indexLike(id)) this.#indexLike = true;
     }
   }
 
   /**
-   * Sets the progress of a node, copying it shallowly if it is not already copied: progress is
-   * set last in a reconcile, after every other write, and in a chain of steps it moves on every
-   * earlier step group at each event, so this is the one write that reaches many nodes.
+   * Sets the progress of the node at `place` (see {@link size}), copying it shallowly if it is
+   * not already copied: progress is set last in a reconcile, after every other write, and in a
+   * chain of steps it moves on every earlier step group at each event, so this is the one write
+   * that reaches many nodes.
    */
-  setProgress(id: string, progress: string): void {
-    const node = this.peek(id) as NodeStatus | undefined;
+  setProgress(place: number, progress: string): void {
+    const node = this.#list[place];
     if (node === undefined || node.progress === progress) return;
-    if (this.#owned.has(id)) node.progress = progress;
+    if (this.#owned.has(this.#index.ids[place]!)) node.progress = progress;
     else {
-      this.#replace(id, { ...node, progress });
+      this.#list[place] = { ...node, progress };
       this.#progressed++;
     }
   }
@@ -221,9 +323,13 @@ export class NodeTree {
       return changed;
     }
     if (this.#progressed > 0) return true;
+    // What the end of the last pass found is still so, if it was asked (nothing runs between).
+    const seen = this.#lastSeen;
     for (const id of this.#owned) {
       const before = this.#given.get(id);
-      if (before === undefined || before !== JSON.stringify(this.#current.get(id))) return true;
+      if (before === undefined || before !== (seen?.get(id) ?? JSON.stringify(this.#current.get(id)))) {
+        return true;
+      }
     }
     return false;
   }
