@@ -7,16 +7,19 @@
  * own CPU per step once a workflow had a few hundred nodes. Yet most nodes are the very objects
  * written last time: the engine never changes a node it was given and copies the ones it writes
  * (controller/engine/tree.ts). So the JSON of each node object is kept (in a WeakMap: it goes when
- * the node object does) and only new node objects are stringified; the rest of the object is
- * stringified once per write for both texts. What remains per write is joining the texts.
+ * the node object does) and only new node objects are stringified. So is the JSON of the spec (as
+ * long as the workflow's steps), which the host writes as the same object at every transition; the
+ * rest of the object is stringified once per write for both texts. What remains per write is
+ * joining the texts.
  *
- * A node object written here must therefore not be changed in place afterwards (give a changed
- * node as a new object, as the engine does); the store's other writers pass fresh objects.
+ * A node or spec object written here must therefore not be changed in place afterwards (give a
+ * changed one as a new object, as the engine and the host do: a user's change is made to a copy);
+ * the store's other writers pass fresh objects.
  */
 
 /** Builds the texts of workflow objects, keeping the JSON of the node objects it has seen. */
 export class WorkflowJson {
-  #nodes = new WeakMap<object, string>();
+  #known = new WeakMap<object, string>();
 
   /** The object's JSON and its summary's (the same text when its status has no `nodes`). */
   texts(object: object): { object: string; summary: string } {
@@ -47,7 +50,7 @@ export class WorkflowJson {
         summary.push(member(key, `{${statusSummary.join(",")}}`));
         continue;
       }
-      const text = JSON.stringify(object[key]);
+      const text = key === "spec" ? this.#text(object[key]) : JSON.stringify(object[key]);
       if (text === undefined) continue;
       all.push(member(key, text));
       summary.push(member(key, text));
@@ -59,19 +62,21 @@ export class WorkflowJson {
     const parts: string[] = [];
     for (const id of Object.keys(nodes)) {
       const node = nodes[id];
-      let text: string | undefined;
-      if (isRecord(node)) {
-        text = this.#nodes.get(node);
-        if (text === undefined) {
-          text = JSON.stringify(node);
-          this.#nodes.set(node, text);
-        }
-      } else {
-        text = JSON.stringify(node);
-      }
+      const text = this.#text(node);
       if (text !== undefined) parts.push(member(id, text));
     }
     return `{${parts.join(",")}}`;
+  }
+
+  /** The JSON of `value`; that of a plain object is kept for the next write of the same object. */
+  #text(value: unknown): string | undefined {
+    if (!isRecord(value)) return JSON.stringify(value);
+    let text = this.#known.get(value);
+    if (text === undefined) {
+      text = JSON.stringify(value);
+      this.#known.set(value, text);
+    }
+    return text;
   }
 }
 

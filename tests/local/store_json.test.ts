@@ -51,15 +51,19 @@ Deno.test("a workflow written step after step reads back as it was written, node
   const wf = store.createWorkflow({ metadata: { name: "wf" }, status: { phase: "Running" } });
   let nodes: Record<string, { id: string; phase: string }> = {};
   let version = wf.version;
+  let spec: { parallelism: number } = { parallelism: 1 };
   for (let i = 0; i < 5; i++) {
-    // As the engine does: finished nodes are the same objects, a changed node a new one.
+    // As the engine does: finished nodes are the same objects, a changed node a new one; and as
+    // the host does, the same spec object until a user changes it (then a new one).
     nodes = { ...nodes, [`n${i}`]: { id: `n${i}`, phase: "Running" } };
     if (i > 0) nodes[`n${i - 1}`] = { ...nodes[`n${i - 1}`]!, phase: "Succeeded" };
-    const object = { ...wf.object, status: { phase: "Running", nodes } };
+    if (i === 3) spec = { parallelism: 2 };
+    const object = { ...wf.object, spec, status: { phase: "Running", nodes } };
     version = store.updateWorkflow(wf.uid, object, version).version;
     assert.deepEqual(store.getWorkflowByUid(wf.uid)!.object, object);
     assert.deepEqual(store.getWorkflowByUid(wf.uid, { withoutNodes: true })!.object, {
       ...wf.object,
+      spec,
       status: { phase: "Running" },
     });
   }
