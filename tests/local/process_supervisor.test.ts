@@ -32,10 +32,10 @@ Deno.test("the log keeps stdout and stderr in order, before and after the first 
   const rt = await runtime();
   const script = [
     "printf 'one\\ntwo\\npart'", // stdout only so far, ending in a partial line
-    "sleep 0.2; echo e1 >&2",
-    "sleep 0.2; printf 'ial\\nthree\\n'",
-    "sleep 0.2; printf 'e2' >&2",
-    "sleep 0.2; echo four; printf tail",
+    "sleep 0.3; echo e1 >&2",
+    "sleep 0.3; printf 'ial\\nthree\\n'",
+    "sleep 0.3; printf 'e2' >&2",
+    "sleep 0.3; echo four; printf tail",
   ].join("; ");
   const run = runSpec(wfName("order"), { main: { command: ["sh", "-c", script] } });
   await rt.start(run);

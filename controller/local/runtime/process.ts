@@ -11,15 +11,15 @@
  *
  * A node's directory (made ahead of need when it can: spare_dirs.ts) records how far it got:
  * run.json (a step waiting for a slot: the runtime means to run it), step.json (about to spawn its
- * supervisor; it holds the run too), executor.pid
- * (the supervisor claimed it, written by the supervisor itself before the command starts, and only
- * once; later lines say the command started and, at last, that it ended, with its exit code),
- * main.log, stdout, and result.json (collected by the host). So a restarted host reports a finished
- * step's result, collects one that ended while no host ran, adopts a step whose supervisor still
- * runs (also one forked just before the host died, found by its command line), starts a step whose
- * command never started, and reports Error ("lost") for one that died with the host, which the
- * engine retries as Argo retries a deleted pod. A step is never run twice: two supervisors of one
- * step race for executor.pid and the loser runs nothing.
+ * supervisor; it holds the run too), executor.pid (the supervisor claimed it, written by the
+ * supervisor itself before the command starts, and only once; later lines say the command started
+ * and, at last, that it ended, with its exit code), stdout, main.log (once there was stderr), and
+ * result.json (collected by the host). So a restarted host reports a finished step's result,
+ * collects one that ended while no host ran, adopts a step whose supervisor still runs (also one
+ * forked just before the host died, found by its command line), starts a step whose command never
+ * started, and reports Error ("lost") for one that died with the host, which the engine retries as
+ * Argo retries a deleted pod. A step is never run twice: two supervisors of one step race for
+ * executor.pid and the loser runs nothing.
  *
  * Stopping is the host's (process_stop.ts): SIGTERM to the command's process group, SIGKILL when
  * the grace period is over; a step's deadline is a timer (re-armed by a restarted host that adopts

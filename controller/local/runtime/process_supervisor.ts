@@ -15,11 +15,12 @@
  * - `executor.pid`: its claim on the step, created only if absent (O_EXCL; or, in a directory made
  *   ahead by spare_dirs.ts, the empty `claim` linked as `executor.pid`, which fails just the same if
  *   that exists, and costs no new inode), holding its pid as the first line: a second supervisor of
- *   the same step (a host that crashed mid-start) runs nothing and exits CLAIMED_EXIT_CODE. Two lines are appended to it later (see process_pids.ts):
- *   `child <pid> <startedAt>` once the command started (`pid` is the command, which leads its own
- *   process group, so a stop reaches everything it started), and `exit <code>` (128+N for signal N)
- *   once the command ended and its output was drained. A supervisor killed before that leaves no
- *   `exit` line, so a host that finds none knows the step was lost, not finished.
+ *   the same step (a host that crashed mid-start) runs nothing and exits CLAIMED_EXIT_CODE. Two
+ *   lines are appended to it later (see process_pids.ts): `child <pid> <startedAt>` once the
+ *   command started (`pid` is the command, which leads its own process group, so a stop reaches
+ *   everything it started), and `exit <code>` (128+N for signal N) once the command ended and its
+ *   output was drained. A supervisor killed before that leaves no `exit` line, so a host that finds
+ *   none knows the step was lost, not finished.
  * - `stdout`: stdout alone, read for `result`, and `main.log`: stdout and stderr appended line by
  *   line as they come (a partial line is held until its newline, as the executor did). main.log is
  *   made at the first output on stderr (with the stdout lines before it): until then it would hold
@@ -100,7 +101,7 @@ my $logw = sub {
   if (!$log) {
     open($log, '>>', "$d/main.log") or die;
     open(my $in, '<', "$d/stdout") or die;
-    while ($quiet > 0) { my $r = sysread($in, my $b, $quiet < 1048576 ? $quiet : 1048576) or last; syswrite($log, $b); $quiet -= $r }
+    while ($quiet > 0) { my $r = sysread($in, my $head, $quiet < 1048576 ? $quiet : 1048576) or last; syswrite($log, $head); $quiet -= $r }
   }
   syswrite($log, $t);
 };
