@@ -34,7 +34,7 @@ Deno.test("the log keeps stdout and stderr in order, before and after the first 
     "printf 'one\\ntwo\\npart'", // stdout only so far, ending in a partial line
     "sleep 0.3; echo e1 >&2",
     "sleep 0.3; printf 'ial\\nthree\\n'",
-    "sleep 0.3; printf 'e2' >&2",
+    "sleep 0.3; echo e2 >&2",
     "sleep 0.3; echo four; printf tail",
   ].join("; ");
   const run = runSpec(wfName("order"), { main: { command: ["sh", "-c", script] } });
@@ -42,7 +42,7 @@ Deno.test("the log keeps stdout and stderr in order, before and after the first 
   const obs = await rt.wait(run.nodeId);
   assert.equal(obs.stdout, "one\ntwo\npartial\nthree\nfour\ntail");
   // A partial line waits for its newline (or the end), as the executor's log did.
-  assert.equal(await rt.logs(run.workflow, run.nodeId), "one\ntwo\ne1\npartial\nthree\nfour\ne2tail");
+  assert.equal(await rt.logs(run.workflow, run.nodeId), "one\ntwo\ne1\npartial\nthree\ne2\nfour\ntail");
 
   // A step that writes only to stdout: its log is just that (no stderr, no main.log to make).
   const quiet = runSpec(wfName("quiet"), { main: { command: ["sh", "-c", "echo a; printf b"] } });
