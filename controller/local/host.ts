@@ -84,8 +84,6 @@ export class LocalHost {
   #deleted = new Set<string>();
   /** Changes not written yet (see host_writes.ts); #objects holds a status not written yet. */
   #writes: PendingWrites;
-  /** The status last written, for workflows whose newer status is not written yet (for events). */
-  #writtenStatus = new Map<string, Workflow["status"] & object>();
   #unsubscribe: () => void;
   #closed = false;
 
@@ -196,7 +194,6 @@ export class LocalHost {
       .map((n) => attemptId(n.id, attempts[n.id] ?? 0));
     this.store.deleteWorkflow(namespace, name);
     this.#writes.written(stored.uid); // nothing of it is to be written any more
-    this.#writtenStatus.delete(stored.uid);
     this.#forget(stored.uid, namespace, name);
     this.#deleted.add(stored.uid);
     const ref = { namespace, name };
@@ -304,7 +301,6 @@ export class LocalHost {
       } catch (e) {
         // Someone wrote the workflow since it was read: reconcile again from what is stored now.
         this.#objects.delete(uid);
-        this.#writtenStatus.delete(uid);
         if (e instanceof ConflictError) this.#schedule(uid);
         else this.#log(`skiff: reconciling workflow ${uid} failed: ${e instanceof Error ? e.stack : e}`);
       }
@@ -352,8 +348,7 @@ export class LocalHost {
       recorded = this.#write(uid, { ...stored, object }, todo, before);
     } else if (result.changed) {
       // No actions: written with the next transition, or soon (host_writes.ts).
-      if (!this.#writes.hasStatus(uid)) this.#writtenStatus.set(uid, before);
-      this.#writes.statusChanged(uid);
+      this.#writes.statusChanged(uid, before);
       this.#remember({ ...stored, object });
     } else {
       this.#remember(stored);
@@ -383,7 +378,7 @@ export class LocalHost {
     actions: Action[],
     before: Workflow["status"] & object,
   ) {
-    const from = this.#writtenStatus.get(uid) ?? before;
+    const from = this.#writes.writtenStatus(uid) ?? before;
     const written = this.store.transaction(() => {
       this.#writes.writeTo(uid);
       const w = this.store.commitTransition(uid, next.object, actions, next.version);
@@ -391,7 +386,6 @@ export class LocalHost {
       return w;
     });
     this.#writes.written(uid);
-    this.#writtenStatus.delete(uid);
     this.#remember(written.workflow);
     return written.actions;
   }
@@ -413,7 +407,6 @@ export class LocalHost {
       }
       // Written by someone else meanwhile: work the status out again from what is stored now.
       this.#objects.delete(uid);
-      this.#writtenStatus.delete(uid);
       this.store.transaction(() => this.#writes.writeTo(uid));
       this.#writes.written(uid);
       this.#schedule(uid);

@@ -14,6 +14,7 @@
  * node they started), and a status not written is worked out again from them.
  */
 import type { NodeObservation } from "../engine/actions.ts";
+import type { Workflow } from "../spec/types.ts";
 import type { Store } from "./store.ts";
 
 /** How long a change without actions may wait for the next transition before it is written alone. */
@@ -22,8 +23,8 @@ export const WRITE_DELAY_MS = 50;
 interface Pending {
   observations: Map<string, string>;
   actionsDone: number[];
-  /** The workflow's status changed since it was last written. */
-  status: boolean;
+  /** The status last written, when the workflow's status changed since (for its events). */
+  writtenStatus?: Workflow["status"] & object;
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -45,14 +46,19 @@ export class PendingWrites {
     this.#of(uid).actionsDone.push(id);
   }
 
-  /** Records that the workflow's status changed and is not written yet. */
-  statusChanged(uid: string): void {
-    this.#of(uid).status = true;
+  /** Records that the workflow's status changed and is not written yet; `written` is the status last written. */
+  statusChanged(uid: string, written: Workflow["status"] & object): void {
+    this.#of(uid).writtenStatus ??= written;
   }
 
   /** Has the workflow a changed status not written yet? */
   hasStatus(uid: string): boolean {
-    return this.#byUid.get(uid)?.status === true;
+    return this.#byUid.get(uid)?.writtenStatus !== undefined;
+  }
+
+  /** The status last written, when a newer one waits to be written. */
+  writtenStatus(uid: string): (Workflow["status"] & object) | undefined {
+    return this.#byUid.get(uid)?.writtenStatus;
   }
 
   /** Uids with something unwritten. */
@@ -85,7 +91,7 @@ export class PendingWrites {
   #of(uid: string): Pending {
     let p = this.#byUid.get(uid);
     if (!p) {
-      p = { observations: new Map(), actionsDone: [], status: false };
+      p = { observations: new Map(), actionsDone: [] };
       this.#byUid.set(uid, p);
       p.timer = setTimeout(() => this.flush(uid), WRITE_DELAY_MS);
     }

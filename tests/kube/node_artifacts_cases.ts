@@ -96,17 +96,7 @@ export async function artifactsOnNode(
     });
     try {
       await opts.prepare(h);
-      const secret = await c.kubectl([
-        "-n",
-        h.namespace,
-        "create",
-        "secret",
-        "generic",
-        "s3-creds",
-        `--from-literal=accesskey=${s3.accessKey}`,
-        `--from-literal=secretkey=${s3.secretKey}`,
-      ]);
-      equal(secret.code, 0, secret.stderr);
+      await createSecret(c, h.namespace, "s3-creds", { accesskey: s3.accessKey, secretkey: s3.secretKey });
       const created = await h.submit(structuredClone(workflow));
       const name = created.metadata.name!;
       const done = await h.waitDone(name, 180_000);
@@ -137,19 +127,13 @@ export async function artifactsOnNode(
 
       // an input artifact that is not in the bucket: the executor in `init` fails to fetch it, and
       // the node is an Error saying which artifact, bucket, key and S3 code
-      const missing = await h.submit({
-        apiVersion: "argoproj.io/v1alpha1",
-        kind: "Workflow",
-        metadata: { generateName: "art-missing-" },
-        spec: {
-          entrypoint: "consume",
-          templates: [{
-            name: "consume",
-            inputs: { artifacts: [{ name: "gone", path: "/tmp/gone", s3: { key: "no/such/key.tgz" } }] },
-            container: { image: opts.image, imagePullPolicy: "IfNotPresent", command: ["cat", "/tmp/gone"] },
-          }],
-        },
-      } as Workflow);
+      const missing = await h.submit(
+        catInputArtifact(
+          "art-missing-",
+          { name: "gone", path: "/tmp/gone", s3: { key: "no/such/key.tgz" } },
+          opts.image,
+        ),
+      );
       const failed = await h.waitDone(missing.metadata.name!, 180_000);
       const node = Object.values(failed.status?.nodes ?? {}).find((n) => n.type === "Pod");
       equal(node?.phase, "Error", JSON.stringify(failed.status));
@@ -203,45 +187,21 @@ async function httpInputOnNode(c: TestCluster, h: Harness, image: string): Promi
       : new Response("no", { status: 403, statusText: "Forbidden" });
   });
   try {
-    const secret = await c.kubectl([
-      "-n",
-      h.namespace,
-      "create",
-      "secret",
-      "generic",
-      "web-creds",
-      "--from-literal=user=reader",
-      "--from-literal=password=open-sesame",
-    ]);
-    equal(secret.code, 0, secret.stderr);
-    const created = await h.submit({
-      apiVersion: "argoproj.io/v1alpha1",
-      kind: "Workflow",
-      metadata: { generateName: "art-http-" },
-      spec: {
-        entrypoint: "show",
-        templates: [{
-          name: "show",
-          inputs: {
-            artifacts: [{
-              name: "page",
-              path: "/tmp/page.txt",
-              http: {
-                url: `http://127.0.0.1:${server.addr.port}/page.txt`,
-                headers: [{ name: "X-Skiff-Test", value: "node" }],
-                auth: {
-                  basicAuth: {
-                    usernameSecret: { name: "web-creds", key: "user" },
-                    passwordSecret: { name: "web-creds", key: "password" },
-                  },
-                },
-              },
-            }],
+    await createSecret(c, h.namespace, "web-creds", { user: "reader", password: "open-sesame" });
+    const created = await h.submit(catInputArtifact("art-http-", {
+      name: "page",
+      path: "/tmp/page.txt",
+      http: {
+        url: `http://127.0.0.1:${server.addr.port}/page.txt`,
+        headers: [{ name: "X-Skiff-Test", value: "node" }],
+        auth: {
+          basicAuth: {
+            usernameSecret: { name: "web-creds", key: "user" },
+            passwordSecret: { name: "web-creds", key: "password" },
           },
-          container: { image, imagePullPolicy: "IfNotPresent", command: ["cat", "/tmp/page.txt"] },
-        }],
+        },
       },
-    } as Workflow);
+    }, image));
     const name = created.metadata.name!;
     const done = await h.waitDone(name, 180_000);
     equal(done.status?.phase, "Succeeded", JSON.stringify(done.status));
@@ -250,4 +210,35 @@ async function httpInputOnNode(c: TestCluster, h: Harness, image: string): Promi
   } finally {
     await server.shutdown();
   }
+}
+
+type Artifact = NonNullable<NonNullable<Template["inputs"]>["artifacts"]>[number];
+
+/** A workflow of one step that prints its one input artifact (at `artifact.path`). */
+function catInputArtifact(generateName: string, artifact: Artifact, image: string): Workflow {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Workflow",
+    metadata: { generateName },
+    spec: {
+      entrypoint: "main",
+      templates: [{
+        name: "main",
+        inputs: { artifacts: [artifact] },
+        container: { image, imagePullPolicy: "IfNotPresent", command: ["cat", artifact.path!] },
+      }],
+    },
+  } as Workflow;
+}
+
+/** Creates a Secret in `namespace` with the given keys and values (kubectl create secret generic). */
+async function createSecret(
+  c: TestCluster,
+  namespace: string,
+  name: string,
+  data: Record<string, string>,
+): Promise<void> {
+  const literals = Object.entries(data).map(([k, v]) => `--from-literal=${k}=${v}`);
+  const r = await c.kubectl(["-n", namespace, "create", "secret", "generic", name, ...literals]);
+  equal(r.code, 0, r.stderr);
 }
