@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { ProcessRuntime } from "../../controller/local/runtime/process.ts";
 import { SupervisorSpawner } from "../../controller/local/runtime/process_spawner.ts";
-import { SpareNodeDirs } from "../../controller/local/runtime/spare_dirs.ts";
+import { SPARE_ENTRIES, SpareNodeDirs } from "../../controller/local/runtime/spare_dirs.ts";
 import { executorPid, recordedExit } from "../../controller/local/runtime/process_pids.ts";
 import { CLAIMED_EXIT_CODE } from "../../executor/mod.ts";
 import { runSpec, wfName } from "./helpers.ts";
@@ -78,15 +78,18 @@ Deno.test("steps run in node directories made ahead, which keep nothing of the s
 
 Deno.test("two supervisors of one step in a spare directory: one claims it and runs the command, the other runs nothing", async () => {
   const dataDir = await Deno.makeTempDir({ prefix: "skiff-spares-" });
-  const spares = new SpareNodeDirs(dataDir, 1);
+  const spawner = new SupervisorSpawner("perl");
+  const spares = new SpareNodeDirs(dataDir, 1, (b, r) => spawner.makeSpare(b, r, SPARE_ENTRIES));
   const dir = `${dataDir}/runs/default/race/nodes/race-1`;
   await until(
     "a spare is ready",
     () => readySpares(dataDir).length > 0,
   );
   assert.ok(spares.takeAs(dir), "no spare was taken");
-  assert.ok(list(dir).includes("claim"));
-  const spawner = new SupervisorSpawner("perl");
+  assert.deepEqual(
+    list(dir),
+    ["claim", "root", "result.json.tmp-" + Deno.pid, "step.json.tmp-" + Deno.pid, "stdout"].sort(),
+  );
   const count = `${dataDir}/count`;
   const req = {
     dir,

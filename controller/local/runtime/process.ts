@@ -48,7 +48,7 @@ import { SupervisorSpawner } from "./process_spawner.ts";
 import { armDeadline, type Deadline, stopStep } from "./process_stop.ts";
 import { collectStep } from "./process_collect.ts";
 import { defaultMaxSteps, StepSlots } from "./slots.ts";
-import { SpareNodeDirs } from "./spare_dirs.ts";
+import { SPARE_ENTRIES, SpareNodeDirs } from "./spare_dirs.ts";
 
 /** Options of the process runtime. */
 export interface ProcessRuntimeOptions {
@@ -153,7 +153,11 @@ export class ProcessRuntime implements Runtime {
     if (found === "reported") return;
     const dir = this.layout.nodeDir(run.workflow, run.nodeId);
     if (found === "absent") {
-      this.#spares ??= new SpareNodeDirs(this.options.dataDir, Math.min(this.#slots.max, SPARES_AT_MOST));
+      this.#spares ??= new SpareNodeDirs(
+        this.options.dataDir,
+        Math.min(this.#slots.max, SPARES_AT_MOST),
+        (building, ready) => this.#supervisors().makeSpare(building, ready, SPARE_ENTRIES),
+      );
       if (!this.#spares.takeAs(dir)) Deno.mkdirSync(dir, { recursive: true });
     }
     this.#warnImage(run.main.image);
@@ -225,13 +229,14 @@ export class ProcessRuntime implements Runtime {
     if (cwd !== desc.root) Deno.mkdirSync(cwd, { recursive: true }); // root is made with the sandbox
     const problem = startProblem(argv[0]!, desc.env ?? {}, cwd);
     if (problem !== undefined) throw new StepProblem(problem);
-    this.#spawner ??= new SupervisorSpawner(supervisorTools().perl);
     writeJsonAtomicSync(`${dir}/step.json`, { ...desc, run } satisfies RecordedStep);
     await this.options.hooks?.beforeSpawn?.(dir);
     const startedAt = new Date().toISOString();
     // The environment Deno.Command's `env` gave a spawned supervisor: the host's, the step's on top.
     const env = desc.env ? { ...Deno.env.toObject(), ...desc.env } : Deno.env.toObject();
-    const spawned = await this.#spawner.spawn({ dir, workingDir: cwd, startedAt, command: argv, env });
+    const spawning = this.#supervisors().spawn({ dir, workingDir: cwd, startedAt, command: argv, env });
+    this.#spares?.refill(); // after the step's request: the spawner forks its supervisor first
+    const spawned = await spawning;
     const tracked: Tracked = {
       run,
       dir,
@@ -251,6 +256,10 @@ export class ProcessRuntime implements Runtime {
     this.#tracked.set(run.nodeId, tracked);
     this.#armDeadline(tracked);
     this.#watchReadiness(tracked, startedAt);
+  }
+
+  #supervisors(): SupervisorSpawner {
+    return this.#spawner ??= new SupervisorSpawner(supervisorTools().perl);
   }
 
   /** Stops the step at its deadline, as the executor did. */

@@ -12,11 +12,16 @@
  * runs the supervisor (process_supervisor.ts). Its files, its claim on the step and what a
  * restarted host does with them are unchanged.
  *
+ * It also makes the runtime's spare node directories (spare_dirs.ts), each in a child of its own,
+ * so that neither the host's thread nor the spawner's loop waits for the disk.
+ *
  * Protocol, host to spawner: a request is a count and that many strings, each ended by a NUL
- * (which no argv or environment string can hold): the node dir, the working dir, the start time,
- * the number of command arguments, the arguments, then `NAME=value` for each variable. Spawner to
- * host, one line each: `P <pid>` per request in order (`E <error>` when fork failed), and
- * `X <pid> <code>` when a supervisor it forked has ended (its exit code, 128+N for signal N).
+ * (which no argv or environment string can hold), the first saying what to do. `run`: the node
+ * dir, the working dir, the start time, the number of command arguments, the arguments, then
+ * `NAME=value` for each variable. `spare`: the directory to make, the name to give it once
+ * complete, then what to make in it (SPARE_ENTRIES). Spawner to host, one line each: `P <pid>` per
+ * `run` in order (`E <error>` when fork failed), and `X <pid> <code>` when a child it forked has
+ * ended (its exit code, 128+N for signal N); `spare` is not answered.
  *
  * The spawner exits when its stdin ends (the host closed it, exited or died), leaving the
  * supervisors running: they outlive the host, as before. If it dies while steps run, their exits
@@ -45,6 +50,15 @@ sub request {
   substr($in, 0, $p, '');
   return \@f;
 }
+sub spare {
+  my ($b, $r, @e) = @_;
+  my $pid = fork();
+  return if !defined $pid || $pid;
+  mkdir($b) or quit(1);
+  for (@e) { if (m{/$}) { mkdir("$b/$_") or quit(1) } else { open(my $f, '>', "$b/$_") or quit(1) } }
+  rename($b, $r);
+  quit(0);
+}
 sub start {
   my ($d, $wd, $at, $na, @rest) = @_;
   my $pid = fork();
@@ -57,7 +71,7 @@ sub start {
   %ENV = map { /^([^=]*)=(.*)\z/s } @rest;
   chdir($d);
   supervise("$d/step.json", $wd, $at, @cmd);
-  exit 0;
+  quit(0);
 }
 $SIG{CHLD} = sub { };
 my $wait;
@@ -66,7 +80,7 @@ while (1) {
   if (select(my $rout = $rin, undef, undef, $wait) > 0) {
     my $r = sysread(STDIN, $in, 65536, length $in);
     if (!defined $r) { last if $! != 4 } elsif ($r == 0) { last }
-    while (defined(my $f = request())) { start(@$f) }
+    while (defined(my $f = request())) { my $k = shift @$f; $k eq 'spare' ? spare(@$f) : start(@$f) }
   }
   my $pid;
   while (($pid = waitpid(-1, 1)) > 0) { my $c = $?; reply("X $pid " . ($c & 127 ? 128 + ($c & 127) : $c >> 8) . "\n") }
@@ -118,6 +132,12 @@ export class SupervisorSpawner {
     }
   }
 
+  /** Asks for a spare node directory to be made (see spare_dirs.ts), starting a spawner if none runs. */
+  makeSpare(building: string, ready: string, entries: readonly string[]): void {
+    if (!this.#current || this.#current.ended) this.#current = new Spawner(this.perl);
+    this.#current.makeSpare(building, ready, entries);
+  }
+
   /** The spawner's pid, for tests (undefined before the first step or after it ended). */
   get pid(): number | undefined {
     return this.#current?.ended === false ? this.#current.pid : undefined;
@@ -160,6 +180,7 @@ class Spawner {
   spawn(req: SpawnRequest): Promise<Spawned> {
     if (this.ended) return Promise.reject(new SpawnerGone("the supervisor spawner has ended"));
     const fields = [
+      "run",
       req.dir,
       req.workingDir,
       req.startedAt,
@@ -171,9 +192,20 @@ class Spawner {
     if (bad !== undefined) return Promise.reject(new Error(`a NUL character in ${JSON.stringify(bad)}`));
     const answer = new Promise<Spawned>((resolve, reject) => this.#asked.push({ resolve, reject }));
     this.#keepHostAlive();
+    this.#send(fields);
+    return answer;
+  }
+
+  /** Asks for a spare node directory (see SpareMaker); nothing when the spawner is gone. */
+  makeSpare(building: string, ready: string, entries: readonly string[]): void {
+    if (this.ended) return;
+    this.#send(["spare", building, ready, ...entries]);
+    this.#keepHostAlive(); // nothing to wait for: a spawner asked only for spares keeps no host alive
+  }
+
+  #send(fields: string[]): void {
     // Not awaited: a spawner that is gone ends its answers in #end.
     this.#stdin.write(encoder.encode(`${fields.length}\0${fields.join("\0")}\0`)).catch(() => {});
-    return answer;
   }
 
   async close(): Promise<void> {

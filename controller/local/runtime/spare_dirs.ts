@@ -5,98 +5,116 @@
  * step needs a dozen new inodes (its directory, `root/` and `root/tmp/`, the files it writes and its
  * supervisor writes), which made file creation the larger part of a short step's latency.
  *
- * So a few node directories are kept ready, made in the background (Deno's thread pool, not the
- * host's thread), each with the files a step creates: a step's directory is one rename of a spare,
- * its JSON files are written over their ready temporary files (see writeJsonAtomicSync), and its
- * supervisor claims the step by linking `claim` as `executor.pid` and opens a `stdout` that exists.
- * When none is ready (a burst of steps) the step makes its own, as before.
+ * So a few node directories are kept ready, each with the files a step creates: a step's directory
+ * is one rename of a spare, its JSON files are written over their ready temporary files (see
+ * writeJsonAtomicSync), and its supervisor claims the step by linking `claim` as `executor.pid` and
+ * opens a `stdout` that exists. When none is ready (a burst of steps) the step makes its own.
  *
- * Spares live in `<dataDir>/spare/<pid>-<id>/` (renamed there once complete, so a half-made one is
- * never used); a runtime removes its own on close, and those of hosts that are gone when it starts.
+ * Another process makes them (the runtime's supervisor spawner forks a child for each): Deno's
+ * asynchronous file operations still spend about half their time on the calling thread, so spares
+ * made by the host itself cost its thread ~2.5 ms a step. A spare is asked for and not answered:
+ * it is made as `.new-<n>` and renamed `<n>` once complete, so a half-made one is never used, and
+ * one not there (yet) when a step starts is passed over.
+ *
+ * Spares live in `<dataDir>/spare/<pid>-<id>/`; a runtime removes its own on close, and those of
+ * hosts that are gone when it starts.
  */
-import { setImmediate } from "node:timers";
 import { tmpPathOf } from "./common.ts";
 
-/** The empty files a spare holds: those a step creates (its JSON files are written through their tmpPathOf). */
-const SPARE_FILES = [
+/** What a spare holds besides itself: directories (ending in `/`) and the empty files a step creates. */
+export const SPARE_ENTRIES = [
+  "root/",
+  "root/tmp/",
   "claim",
   "stdout", // main.log is made only by a step that writes to stderr (process_supervisor.ts)
   ...["step.json", "result.json"].map(tmpPathOf), // run.json is written only by a step that waits
 ];
 
+/**
+ * Makes a spare in another process, without an answer: the directory `building` with
+ * SPARE_ENTRIES in it, then renamed `ready`.
+ */
+export type SpareMaker = (building: string, ready: string) => void;
+
 /** Ready-made node directories (see above). */
 export class SpareNodeDirs {
   readonly #dir: string;
-  #ready: string[] = [];
-  #filling: Promise<void> | undefined;
+  /** Spares asked for and not taken, oldest first (each may not be ready yet). */
+  #asked: string[] = [];
+  /** Spares taken and not asked for again yet. */
+  #owed: number;
   #made = 0;
   #closed = false;
+  #cleaning: Promise<void>;
 
-  /** Keeps up to `keep` spares under `<dataDir>/spare/`. */
-  constructor(dataDir: string, readonly keep: number) {
+  /** Keeps up to `keep` spares under `<dataDir>/spare/`, made by `make`. */
+  constructor(dataDir: string, readonly keep: number, readonly make: SpareMaker) {
     this.#dir = `${dataDir}/spare/${Deno.pid}-${crypto.randomUUID().slice(0, 8)}`;
-    this.#filling = this.#removeLeftovers(`${dataDir}/spare`).then(() => this.#fillUp());
+    this.#owed = keep;
+    this.#cleaning = this.#removeLeftovers(`${dataDir}/spare`);
+    Deno.mkdirSync(this.#dir, { recursive: true });
+    this.refill();
   }
 
   /**
    * Makes `dest` from a spare (its parent is made when missing); false when no spare was ready or
-   * `dest` exists with something in it: the caller makes it itself.
+   * `dest` exists with something in it: the caller makes it itself. The spare taken is asked for
+   * again at the next refill().
    */
   takeAs(dest: string): boolean {
-    const spare = this.#ready.pop();
-    this.#fill();
-    if (spare === undefined) return false;
-    try {
-      Deno.renameSync(spare, dest);
-      return true;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.NotFound)) {
-        this.#ready.push(spare); // dest is taken; the spare is still good
-        return false;
+    let parentMade = false;
+    for (let i = 0; i < this.#asked.length; i++) {
+      const spare = this.#asked[i]!;
+      try {
+        Deno.renameSync(spare, dest);
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) return false; // dest is taken; the spare is still good
+        if (parentMade) continue; // not made (yet)
+        // The workflow's first node: its parent is missing (or this spare is not there yet).
+        parentMade = true;
+        try {
+          Deno.mkdirSync(dest.slice(0, dest.lastIndexOf("/")), { recursive: true });
+        } catch {
+          return false;
+        }
+        i--;
+        continue;
       }
-    }
-    // The workflow's first node: its parent is missing (or the spare is, and then it is dropped).
-    try {
-      Deno.mkdirSync(dest.slice(0, dest.lastIndexOf("/")), { recursive: true });
-      Deno.renameSync(spare, dest);
+      this.#asked.splice(i, 1);
+      this.#owed++;
       return true;
-    } catch {
-      return false;
+    }
+    return false;
+  }
+
+  /**
+   * Asks for as many spares as were taken. Called by the runtime once the step that took one is on
+   * its way, so that making the next one does not hold that step up.
+   */
+  refill(): void {
+    for (; this.#owed > 0 && !this.#closed; this.#owed--) {
+      const n = this.#made++;
+      const ready = `${this.#dir}/${n}`;
+      this.#asked.push(ready);
+      this.make(`${this.#dir}/.new-${n}`, ready);
     }
   }
 
-  /** Stops making spares and removes those left. */
+  /** Stops asking for spares and removes those there are. */
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#filling;
-    this.#ready = [];
-    await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
-  }
-
-  #fill(): void {
-    if (this.#filling || this.#closed || this.#ready.length >= this.keep) return;
-    // After the current turn: the step that took a spare goes first.
-    this.#filling = new Promise<void>((r) => setImmediate(r)).then(() => this.#fillUp());
-  }
-
-  async #fillUp(): Promise<void> {
-    try {
-      while (!this.#closed && this.#ready.length < this.keep) this.#ready.push(await this.#make());
-    } catch {
-      // A full or read-only disk: steps make their directories themselves (and say what failed).
-    } finally {
-      this.#filling = undefined;
+    this.#asked = [];
+    await this.#cleaning;
+    // A spare still being made (by another process) can make one removal fail: try again briefly.
+    for (let i = 0; i < 20; i++) {
+      try {
+        await Deno.remove(this.#dir, { recursive: true });
+        return;
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
     }
-  }
-
-  async #make(): Promise<string> {
-    const n = this.#made++;
-    const building = `${this.#dir}/.new-${n}`;
-    await Deno.mkdir(`${building}/root/tmp`, { recursive: true });
-    await Promise.all(SPARE_FILES.map((f) => Deno.writeFile(`${building}/${f}`, new Uint8Array())));
-    const ready = `${this.#dir}/${n}`;
-    await Deno.rename(building, ready);
-    return ready;
   }
 
   /** Removes the spares of hosts that are no longer running (on Linux, where /proc tells). */
