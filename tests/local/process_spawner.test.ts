@@ -160,6 +160,17 @@ Deno.test("a program created after a step missed it is found; one removed after 
   assert.equal(made.phase, "Succeeded", made.message ?? "");
   assert.equal(made.stdout, "made later\n");
 
+  // The file found is executed with the command's own first word as its argv[0] (as execvp does).
+  await Deno.symlink("/bin/sh", `${bin}/skiff-named-sh`);
+  const named = runSpec(wf, {
+    main: {
+      command: ["skiff-named-sh", "-c", "echo $0"],
+      env: [{ name: "PATH", value: `${bin}:/usr/bin:/bin` }],
+    },
+  });
+  await rt.start(named);
+  assert.equal((await rt.wait(named.nodeId)).stdout, "skiff-named-sh\n");
+
   await Deno.remove(`${bin}/skiff-made-later`);
   const removed = await run();
   assert.equal(removed.phase, "Error");

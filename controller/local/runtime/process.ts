@@ -43,7 +43,7 @@ import { readinessProbe, waitReady } from "./readiness.ts";
 import { describeStep } from "./process_step.ts";
 import { LocalResources } from "./resources.ts";
 import { executorPid, findExecutor, isAlive, readState, recordedExit } from "./process_pids.ts";
-import { startProblem, supervisorTools } from "./process_supervisor.ts";
+import { findProgram, supervisorTools } from "./process_supervisor.ts";
 import { SupervisorSpawner } from "./process_spawner.ts";
 import { armDeadline, type Deadline, stopStep } from "./process_stop.ts";
 import { collectStep } from "./process_collect.ts";
@@ -227,14 +227,21 @@ export class ProcessRuntime implements Runtime {
     }
     const cwd = desc.workingDir ?? `${dir}/root`;
     if (cwd !== desc.root) Deno.mkdirSync(cwd, { recursive: true }); // root is made with the sandbox
-    const problem = startProblem(argv[0]!, desc.env ?? {}, cwd);
-    if (problem !== undefined) throw new StepProblem(problem);
+    const program = findProgram(argv[0]!, desc.env ?? {}, cwd);
+    if ("problem" in program) throw new StepProblem(program.problem);
     writeJsonAtomicSync(`${dir}/step.json`, { ...desc, run } satisfies RecordedStep);
     await this.options.hooks?.beforeSpawn?.(dir);
     const startedAt = new Date().toISOString();
     // The environment Deno.Command's `env` gave a spawned supervisor: the host's, the step's on top.
     const env = desc.env ? { ...Deno.env.toObject(), ...desc.env } : Deno.env.toObject();
-    const spawning = this.#supervisors().spawn({ dir, workingDir: cwd, startedAt, command: argv, env });
+    const spawning = this.#supervisors().spawn({
+      dir,
+      workingDir: cwd,
+      startedAt,
+      command: argv,
+      program: program.file,
+      env,
+    });
     this.#spares?.refill(); // after the step's request: the spawner forks its supervisor first
     const spawned = await spawning;
     const tracked: Tracked = {

@@ -17,7 +17,8 @@
  *
  * Protocol, host to spawner: a request is a count and that many strings, each ended by a NUL
  * (which no argv or environment string can hold), the first saying what to do. `run`: the node
- * dir, the working dir, the start time, the number of command arguments, the arguments, then
+ * dir, the working dir, the start time, the file to execute, the number of command arguments, the
+ * arguments, then
  * `NAME=value` for each variable. `spare`: the directory to make, the name to give it once
  * complete, then what to make in it (SPARE_ENTRIES). Spawner to host, one line each: `P <pid>` per
  * `run` in order (`E <error>` when fork failed), and `X <pid> <code>` when a child it forked has
@@ -60,7 +61,7 @@ sub spare {
   quit(0);
 }
 sub start {
-  my ($d, $wd, $at, $na, @rest) = @_;
+  my ($d, $wd, $at, $prog, $na, @rest) = @_;
   my $pid = fork();
   if (!defined $pid) { reply("E fork: $!\n"); return }
   if ($pid) { reply("P $pid\n"); return }
@@ -70,7 +71,7 @@ sub start {
   my @cmd = splice(@rest, 0, $na);
   %ENV = map { /^([^=]*)=(.*)\z/s } @rest;
   chdir($d);
-  supervise("$d/step.json", $wd, $at, @cmd);
+  supervise("$d/step.json", $wd, $at, $prog, @cmd);
   quit(0);
 }
 $SIG{CHLD} = sub { };
@@ -96,6 +97,8 @@ export interface SpawnRequest {
   workingDir: string;
   startedAt: string;
   command: string[];
+  /** The file to execute (default: `command[0]`, looked up on the PATH). */
+  program?: string;
   /** The complete environment of the command. */
   env: Record<string, string>;
 }
@@ -184,6 +187,7 @@ class Spawner {
       req.dir,
       req.workingDir,
       req.startedAt,
+      req.program ?? req.command[0]!,
       String(req.command.length),
       ...req.command,
       ...Object.entries(req.env).map(([k, v]) => `${k}=${v}`),

@@ -65,7 +65,7 @@ export const NEW_SESSION = SETSID_SYSCALL === undefined
 
 /**
  * The supervisor as a Perl sub: `supervise("<dir>/step.json", <working dir>, <start time>,
- * <command...>)`, called in the process that is to be the step's supervisor, which exits after it
+ * <file to execute>, <command...>)`, called in the process that is to be the step's supervisor, which exits after it
  * (it exits itself when the claim fails: 75 when another supervisor has the step). Open flags are the
  * system's ({@link EXCLUSIVE_CREATE}; WNOHANG is 1 on both). The command's exit is seen by polling
  * waitpid between reads: the (empty) SIGCHLD handler only cuts a select short, and the 0.25 s
@@ -75,7 +75,7 @@ export const NEW_SESSION = SETSID_SYSCALL === undefined
 export const SUPERVISE_SUB = String.raw`
 sub quit { ${EXIT_GROUP_SYSCALL === undefined ? "" : `syscall(${EXIT_GROUP_SYSCALL}, $_[0]);`} exit $_[0] }
 sub supervise {
-my ($s, $wd, $at, @cmd) = @_;
+my ($s, $wd, $at, $prog, @cmd) = @_;
 (my $d = $s) =~ s{/[^/]*$}{};
 my $pf;
 my $linked = -e "$d/claim";
@@ -96,7 +96,7 @@ if ($pid == 0) {
   setpgrp(0, 0);
   chdir($wd) or do { print STDERR "cannot enter $wd: $!
 "; exit 127 };
-  exec { $cmd[0] } @cmd;
+  exec { $prog } @cmd;
   print STDERR "exec $cmd[0]: $!
 "; exit 127;
 }
@@ -194,26 +194,32 @@ export function lookPath(program: string, path: string, cwd: string): string | "
 }
 
 /**
- * The error a step whose program cannot be executed ends with, worded as the executor (and Argo)
- * word it; undefined when it can be executed. Checked before the supervisor starts, so that the
- * step is an Error without an exit code, as when the executor could not start the command.
+ * The file the step's program is executed from, as execvp would find it on the step's PATH from
+ * `cwd` (the supervisor executes that file, sparing the command's start a failed exec per PATH
+ * entry before it); or the error a step whose program cannot be executed ends with, worded as the
+ * executor (and Argo) word it. Checked before the supervisor starts, so that such a step is an
+ * Error without an exit code, as when the executor could not start the command.
  */
-export function startProblem(program: string, env: Record<string, string>, cwd: string): string | undefined {
+export function findProgram(
+  program: string,
+  env: Record<string, string>,
+  cwd: string,
+): { file: string } | { problem: string } {
   const path = env.PATH ?? Deno.env.get("PATH") ?? "/usr/local/bin:/usr/bin:/bin";
   const key = `${path}\0${program}`;
   const known = foundBefore.get(key);
-  if (known !== undefined && isExecutable(known)) return undefined;
+  if (known !== undefined && isExecutable(known)) return { file: known };
   const found = lookPath(program, path, cwd);
   if (found === "missing" || found === "denied") {
     foundBefore.delete(key);
-    return startFailure(program, found);
+    return { problem: startFailure(program, found) };
   }
   // Only a name searched on a PATH of absolute directories is the same search from every cwd.
   if (!program.includes("/") && path.split(":").every((p) => p.startsWith("/"))) {
     if (foundBefore.size >= 256) foundBefore.clear();
     foundBefore.set(key, found);
   }
-  return undefined;
+  return { file: found };
 }
 
 /**
