@@ -33,6 +33,7 @@ import {
   tombstonesSince,
 } from "./store_changes.ts";
 import { WorkflowJson } from "./store_json.ts";
+import { NODE_CHANGES_SCHEMA, NodeChanges, withChanges } from "./store_nodes.ts";
 import { statement } from "./store_sql.ts";
 
 /** The least a stored workflow object has (it is stored whole, whatever else it holds). */
@@ -148,8 +149,10 @@ export class NotFoundError extends Error {}
  *    {@link migrate}.
  * 4: the change sequence (workflows.seq, tombstones; store_changes.ts): an older skiff would write
  *    without numbering its writes, and watches from a list would miss them.
+ * 5: node_changes (store_nodes.ts): an older skiff would read a running workflow's nodes as they
+ *    were when last written whole.
  */
-const SCHEMA_VERSION = 4;
+const SCHEMA_VERSION = 5;
 
 /**
  * The workflows table. `labels` (the object's labels as JSON) and `summary` (the object without
@@ -225,7 +228,8 @@ CREATE TABLE IF NOT EXISTS node_attempts (
   cleanup_pending INTEGER NOT NULL DEFAULT 1,
   PRIMARY KEY (workflow_uid, node_id)
 );
-${CHANGES_SCHEMA}`;
+${CHANGES_SCHEMA}
+${NODE_CHANGES_SCHEMA}`;
 
 type Row = Record<string, SQLInputValue>;
 
@@ -243,9 +247,11 @@ export class Store {
   #depth = 0;
   #now: () => Date;
   #json = new WorkflowJson();
+  #nodes: NodeChanges;
 
   private constructor(readonly path: string, now?: () => Date) {
     this.db = new DatabaseSync(path);
+    this.#nodes = new NodeChanges(this.db, this.#json);
     this.#now = now ?? (() => new Date());
     this.db.exec(
       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
@@ -309,6 +315,7 @@ export class Store {
       return out;
     } catch (e) {
       this.db.exec("ROLLBACK");
+      this.#nodes.forget(); // what it wrote of nodes is undone: the next writes are whole
       throw e;
     } finally {
       this.#depth = 0;
@@ -319,11 +326,24 @@ export class Store {
     return this.#now().toISOString();
   }
 
-  /** The `object`, `labels` and `summary` columns of an object (see store_json.ts). */
-  #columns(object: WorkflowObject): [string, string | null, string] {
+  /** The `object` (empty unless `whole`), `labels` and `summary` columns of an object (see store_json.ts). */
+  #columns(object: WorkflowObject, whole = true): [string, string | null, string] {
     const labels = (object.metadata as { labels?: Record<string, string> }).labels;
-    const texts = this.#json.texts(object);
+    const texts = this.#json.texts(object, whole);
     return [texts.object, labels ? JSON.stringify(labels) : null, texts.summary];
+  }
+
+  /** A stored workflow from its row, its nodes' changes applied (see store_nodes.ts). */
+  #toWorkflow<W extends WorkflowObject>(r: Row): StoredWorkflow<W> {
+    const changes = this.#nodes.changes(String(r.uid));
+    if (changes.length === 0) return toWorkflow<W>(r);
+    const summary = statement(this.db, "SELECT summary FROM workflows WHERE uid = ?").get(String(r.uid)) as {
+      summary: string;
+    };
+    return {
+      ...toWorkflow<W>({ ...r, object: "null" }),
+      object: withChanges(String(r.object), summary.summary, changes) as W,
+    };
   }
 
   // ---- workflows
@@ -340,23 +360,23 @@ export class Store {
       metadata: { ...object.metadata, namespace, uid, creationTimestamp: created },
     };
     const updated = this.#iso();
+    const phase = stored.status?.phase ?? "";
     try {
-      this.transaction(() =>
+      this.transaction(() => {
+        const columns = this.#columns(stored);
         statement(
           this.db,
           "INSERT INTO workflows (uid, namespace, name, phase, created, updated, version, object, labels, summary, seq) " +
             "VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
-        ).run(
-          uid,
-          namespace,
-          name,
-          stored.status?.phase ?? "",
-          created,
-          updated,
-          ...this.#columns(stored),
-          nextSeq(this.db),
-        )
-      );
+        ).run(uid, namespace, name, phase, created, updated, ...columns, nextSeq(this.db));
+        this.#nodes.wroteWhole(uid, {
+          version: 1,
+          nodes: nodesOf(stored),
+          phase,
+          length: columns[0].length,
+          created: true,
+        });
+      });
     } catch (e) {
       if (/UNIQUE constraint failed: workflows\.namespace/.test(String(e))) {
         throw new ConflictError(`workflow ${namespace}/${name} already exists`);
@@ -387,7 +407,7 @@ export class Store {
         namespace,
         name,
       ) as Row | undefined;
-    return row ? toWorkflow<W>(row) : undefined;
+    return row ? this.#toWorkflow<W>(row) : undefined;
   }
 
   /** A workflow by uid; with `withoutNodes`, its object read from the summary (no `status.nodes`). */
@@ -408,7 +428,8 @@ export class Store {
     const row = statement(this.db, `SELECT ${columns} FROM workflows WHERE uid = ?`).get(uid) as
       | Row
       | undefined;
-    return row ? toWorkflow<W>(row) : undefined;
+    if (!row) return undefined;
+    return opts.withoutNodes ? toWorkflow<W>(row) : this.#toWorkflow<W>(row);
   }
 
   /** Workflows, newest first; filtered by namespace and/or phase(s). */
@@ -423,7 +444,7 @@ export class Store {
       where.length ? "WHERE " + where.join(" AND ") : ""
     } ORDER BY created DESC, rowid DESC LIMIT ? OFFSET ?`;
     args.push(opts.limit ?? -1, opts.offset ?? 0);
-    return (this.db.prepare(sql).all(...args) as Row[]).map((r) => toWorkflow<W>(r));
+    return (this.db.prepare(sql).all(...args) as Row[]).map((r) => this.#toWorkflow<W>(r));
   }
 
   /** Workflows of a namespace whose label `key` is `value`, newest first. */
@@ -437,7 +458,7 @@ export class Store {
       `SELECT ${WORKFLOW_COLUMNS} FROM workflows WHERE namespace = ? AND labels ->> ? = ? ` +
         "ORDER BY created DESC, rowid DESC",
     ).all(namespace, key, value) as Row[];
-    return rows.map((r) => toWorkflow<W>(r));
+    return rows.map((r) => this.#toWorkflow<W>(r));
   }
 
   /**
@@ -465,7 +486,9 @@ export class Store {
     ).all(...args, limit > 0 ? limit + 1 : -1) as Row[];
     const more = limit > 0 && rows.length > limit;
     const page = more ? rows.slice(0, limit) : rows;
-    const out: WorkflowPage<W> = { items: page.map((r) => toWorkflow<W>(r)) };
+    const out: WorkflowPage<W> = {
+      items: page.map((r) => query.withoutNodes ? toWorkflow<W>(r) : this.#toWorkflow<W>(r)),
+    };
     if (more) {
       const last = page[page.length - 1]!;
       out.next = { created: String(last.created), id: Number(last.id) };
@@ -540,13 +563,28 @@ export class Store {
     }
     const updated = this.#iso();
     const phase = object.status?.phase ?? "";
-    this.transaction(() =>
-      statement(
-        this.db,
-        "UPDATE workflows SET object = ?, labels = ?, summary = ?, phase = ?, updated = ?, version = version + 1, " +
-          "seq = ? WHERE uid = ?",
-      ).run(...this.#columns(object), phase, updated, nextSeq(this.db), uid)
-    );
+    const version = current.version + 1;
+    const nodes = nodesOf(object);
+    const change = this.#nodes.changeText(uid, current.version, nodes, phase);
+    this.transaction(() => {
+      if (change === undefined) {
+        const columns = this.#columns(object);
+        statement(
+          this.db,
+          "UPDATE workflows SET object = ?, labels = ?, summary = ?, phase = ?, updated = ?, version = version + 1, " +
+            "seq = ? WHERE uid = ?",
+        ).run(...columns, phase, updated, nextSeq(this.db), uid);
+        this.#nodes.wroteWhole(uid, { version, nodes, phase, length: columns[0].length });
+      } else {
+        const [, labels, summary] = this.#columns(object, false);
+        statement(
+          this.db,
+          "UPDATE workflows SET labels = ?, summary = ?, phase = ?, updated = ?, version = version + 1, " +
+            "seq = ? WHERE uid = ?",
+        ).run(labels, summary, phase, updated, nextSeq(this.db), uid);
+        this.#nodes.storeChange(uid, version, nodes!, change);
+      }
+    });
     // What was written, without reading and parsing it back (the caller's object is the stored one).
     return {
       uid,
@@ -555,7 +593,7 @@ export class Store {
       phase,
       created: String(current.created),
       updated,
-      version: current.version + 1,
+      version,
       object,
     };
   }
@@ -571,6 +609,7 @@ export class Store {
         "DELETE FROM workflows WHERE namespace = ? AND name = ? RETURNING uid, phase, labels",
       ).get(namespace, name) as { uid: string; phase: string; labels: string | null } | undefined;
       if (!dead) return false;
+      this.#nodes.forget(dead.uid);
       bury(this.db, { ...dead, namespace, name, seq: nextSeq(this.db) }, this.#now());
       return true;
     });
@@ -921,6 +960,14 @@ function migrate(db: DatabaseSync): void {
   }
   db.exec(WORKFLOW_INDEXES);
   migrateChanges(db);
+}
+
+/** The nodes of an object's status, if it has a map of them. */
+function nodesOf(object: WorkflowObject): Record<string, unknown> | undefined {
+  const nodes = (object.status as { nodes?: unknown } | undefined)?.nodes;
+  return typeof nodes === "object" && nodes !== null && !Array.isArray(nodes)
+    ? nodes as Record<string, unknown>
+    : undefined;
 }
 
 function toWorkflow<W extends WorkflowObject>(r: Row): StoredWorkflow<W> {

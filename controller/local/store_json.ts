@@ -21,8 +21,11 @@
 export class WorkflowJson {
   #known = new WeakMap<object, string>();
 
-  /** The object's JSON and its summary's (the same text when its status has no `nodes`). */
-  texts(object: object): { object: string; summary: string } {
+  /**
+   * The object's JSON and its summary's (the same text when its status has no `nodes`); with
+   * `whole` false, only the summary's (`object` is then the empty string).
+   */
+  texts(object: object, whole = true): { object: string; summary: string } {
     const status = isRecord(object) ? object.status : undefined;
     if (!isRecord(object) || !isRecord(status)) {
       const text = JSON.stringify(object);
@@ -33,7 +36,8 @@ export class WorkflowJson {
     for (const key of Object.keys(status)) {
       const value = status[key];
       if (key === "nodes") {
-        const text = isRecord(value) ? this.#nodesText(value) : JSON.stringify(value);
+        if (!whole) continue;
+        const text = isRecord(value) ? this.nodesText(value) : JSON.stringify(value);
         if (text !== undefined) statusAll.push(member(key, text));
         continue;
       }
@@ -46,19 +50,20 @@ export class WorkflowJson {
     const summary: string[] = [];
     for (const key of Object.keys(object)) {
       if (key === "status") {
-        all.push(member(key, `{${statusAll.join(",")}}`));
+        if (whole) all.push(member(key, `{${statusAll.join(",")}}`));
         summary.push(member(key, `{${statusSummary.join(",")}}`));
         continue;
       }
       const text = key === "spec" ? this.#text(object[key]) : JSON.stringify(object[key]);
       if (text === undefined) continue;
-      all.push(member(key, text));
+      if (whole) all.push(member(key, text));
       summary.push(member(key, text));
     }
-    return { object: `{${all.join(",")}}`, summary: `{${summary.join(",")}}` };
+    return { object: whole ? `{${all.join(",")}}` : "", summary: `{${summary.join(",")}}` };
   }
 
-  #nodesText(nodes: Record<string, unknown>): string {
+  /** The JSON of a map of nodes. */
+  nodesText(nodes: Record<string, unknown>): string {
     const parts: string[] = [];
     for (const id of Object.keys(nodes)) {
       const node = nodes[id];

@@ -124,7 +124,7 @@ Deno.test("a data directory of schema 2 opens: workflows, logs and order kept, l
     const store = Store.open(dir);
     assert.equal(
       (store.db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string }).value,
-      "4",
+      "5",
     );
     assert.deepEqual(store.listWorkflows().map((w) => w.name), ["old-2", "old-1"]);
     assert.deepEqual(
