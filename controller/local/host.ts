@@ -49,6 +49,8 @@ export function attemptId(nodeId: string, attempt: number): string {
 
 const FINAL_PHASES = new Set(["Succeeded", "Failed", "Error"]);
 const FINAL_NODE_PHASES = new Set(["Succeeded", "Failed", "Error", "Skipped", "Omitted"]);
+/** How long a node's Pending or Running waits for its next change before a reconcile takes it in. */
+const OBSERVATION_FOLD_MS = 20;
 
 /** Is the workflow over? */
 export function workflowDone(wf: { status?: { phase?: string } }): boolean {
@@ -64,6 +66,8 @@ export class LocalHost {
   #onReconcile: ((seconds: number) => void) | undefined;
   #queues = new Map<string, Promise<void>>();
   #queued = new Set<string>();
+  /** Reconciles put off for a while (see #scheduleSoon). */
+  #soon = new Map<string, ReturnType<typeof setTimeout>>();
   #wakes = new Map<string, { at: number; timer: ReturnType<typeof setTimeout> }>();
   #waiters = new Map<string, ((wf: StoredWorkflow<Workflow>) => void)[]>();
   #inflight = new Set<Promise<unknown>>();
@@ -276,6 +280,7 @@ export class LocalHost {
     this.#closed = true;
     this.#unsubscribe();
     for (const w of this.#wakes.values()) clearTimeout(w.timer);
+    for (const t of this.#soon.values()) clearTimeout(t);
     this.#wakes.clear();
     await Promise.allSettled([...this.#queues.values(), ...this.#inflight]);
     for (const uid of this.#writes.uids()) this.#flush(uid);
@@ -288,6 +293,8 @@ export class LocalHost {
   #schedule(uid: string): void {
     if (this.#closed || this.#queued.has(uid)) return;
     this.#queued.add(uid);
+    clearTimeout(this.#soon.get(uid)); // the reconcile about to run sees what it waited for
+    this.#soon.delete(uid);
     const prev = this.#queues.get(uid) ?? Promise.resolve();
     // On a later turn of the event loop, so that the changes already waiting (steps that ended at
     // about the same time) fold into this one reconcile instead of one each. setImmediate, not
@@ -538,8 +545,25 @@ export class LocalHost {
           if (this.store.logText(wf.uid, nodeId) === "") this.store.appendLog(wf.uid, nodeId, text);
         }).catch(() => {}),
       );
-    }
-    this.#schedule(wf.uid);
+      this.#schedule(wf.uid);
+    } else this.#scheduleSoon(wf.uid);
+  }
+
+  /**
+   * Reconciles a workflow within OBSERVATION_FOLD_MS: for a node's Pending or Running, which starts
+   * nothing (but a daemon's dependents). A short step's end comes within that time, and one
+   * reconcile takes in both instead of one each, as Argo's controller takes in a pod's changes in
+   * batches.
+   */
+  #scheduleSoon(uid: string): void {
+    if (this.#closed || this.#queued.has(uid) || this.#soon.has(uid)) return;
+    this.#soon.set(
+      uid,
+      setTimeout(() => {
+        this.#soon.delete(uid);
+        this.#schedule(uid);
+      }, OBSERVATION_FOLD_MS),
+    );
   }
 
   #remember(stored: StoredWorkflow<Workflow>): void {

@@ -5,7 +5,6 @@
 import assert from "node:assert/strict";
 import { parse } from "yaml";
 import type { NodeStatus, Workflow } from "../../controller/spec/types.ts";
-import { setImmediate } from "node:timers";
 import { LocalHost } from "../../controller/local/host.ts";
 import { Store } from "../../controller/local/store.ts";
 import { ProcessRuntime } from "../../controller/local/runtime/process.ts";
@@ -14,10 +13,10 @@ import { PodmanRuntime } from "../../controller/local/runtime/podman.ts";
 import type { Runtime } from "../../controller/local/runtime/mod.ts";
 import { podmanSkipReason, testImages, testSetup } from "./podman_env.ts";
 
-async function processHost(dataDir?: string) {
+async function processHost(dataDir?: string, onReconcile: () => void = () => {}) {
   const dir = dataDir ?? await Deno.makeTempDir({ prefix: "skiff-host-" });
   const runtime = new ProcessRuntime({ dataDir: dir, graceSeconds: 2, warn: () => {} });
-  return { dir, host: new LocalHost({ store: Store.open(dir), runtime }) };
+  return { dir, host: new LocalHost({ store: Store.open(dir), runtime, onReconcile }) };
 }
 
 async function podmanHost(dataDir?: string) {
@@ -160,7 +159,8 @@ spec:
 });
 
 Deno.test("a step's Running status is stored without waiting for the next transition, and close() stores what waited", async () => {
-  const { dir, host } = await processHost();
+  let reconciled = 0;
+  const { dir, host } = await processHost(undefined, () => reconciled++);
   const sleeper = (name: string) =>
     workflow(`
 apiVersion: argoproj.io/v1alpha1
@@ -187,7 +187,10 @@ spec:
       }
     });
   });
-  await new Promise((r) => setImmediate(r)); // the host's reconcile of that change
+  // The host's reconcile of that change (a Running waits a little for the step's end: a short
+  // step's two changes fold into one reconcile).
+  const before = reconciled;
+  await waitUntil(() => reconciled > before, 2000);
   await host.close();
   host.store.close();
   const reopened = Store.open(dir);

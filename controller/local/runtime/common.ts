@@ -1,6 +1,7 @@
 /**
  * Helpers the runtimes share: the node directory layout, observation bookkeeping, reading results.
  */
+import { existsSync } from "node:fs";
 import type { NodeObservation } from "../../engine/actions.ts";
 import type { StepResult } from "../../../executor/mod.ts";
 import type { ObservationListener, WorkflowRef } from "./mod.ts";
@@ -53,9 +54,12 @@ export function observationOf(result: StepResult, podIP?: string): NodeObservati
 /**
  * Reads JSON, undefined when the file does not exist; on the calling thread. For the small files a
  * runtime keeps per step: an async read's round trip through Deno's thread pool costs a few times
- * the read itself, and the process runtime does a dozen of them per step.
+ * the read itself, and the process runtime does a dozen of them per step. Most files it looks for
+ * are absent (a new step has none yet): a look that answers false costs a tenth of a failed read's
+ * error.
  */
 export function readJsonSync<T>(path: string): T | undefined {
+  if (!existsSync(path)) return undefined;
   try {
     return JSON.parse(Deno.readTextFileSync(path)) as T;
   } catch (e) {
