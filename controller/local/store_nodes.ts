@@ -8,10 +8,10 @@
  *
  * So a write of a workflow whose nodes the store wrote before (the same version, in this process)
  * stores in `node_changes` only what changed since: the node objects that are new or changed
- * (a node the engine did not change is the same object, see controller/engine/tree.ts), the
- * progress of nodes whose progress alone changed (in a chain of steps every earlier step group's
- * progress moves at each step, Argo's semantics), and the ids of nodes removed (a retry forgets
- * nodes). The rest of the object is the summary column, written at every write anyway. The whole
+ * (a node the engine did not change is the same object, see controller/engine/tree.ts); of a node
+ * whose progress alone changed, or whose children were added to besides, only those (in a chain of
+ * steps every earlier step group's progress moves at each step, Argo's semantics; in a fan-out the
+ * group gains children a few at a time); and the ids of nodes removed (a retry forgets nodes). The rest of the object is the summary column, written at every write anyway. The whole
  * object is written again, and the changes dropped, once the changes would outgrow it, when the
  * workflow has finished, and whenever the store does not know what it wrote last (another process
  * wrote, a transaction was rolled back, the store was opened anew). Reading a workflow applies its
@@ -37,8 +37,10 @@ type Nodes = Record<string, unknown>;
 interface NodeChange {
   /** New or changed nodes, whole. */
   set?: Nodes;
-  /** Nodes whose progress alone changed: their new progress. */
+  /** Nodes whose progress changed (and nothing else but children added): their new progress. */
   progress?: Record<string, string>;
+  /** Nodes that gained children (and changed nothing else but their progress): the children added. */
+  children?: Record<string, string[]>;
   /** Nodes removed. */
   removed?: string[];
 }
@@ -48,6 +50,8 @@ interface Written {
   /** The version that write gave the workflow. */
   version: number;
   nodes: Nodes;
+  /** How many nodes (the keys of `nodes`). */
+  count: number;
   /** The length of the object last written whole, and of the changes written since. */
   wholeLength: number;
   changesLength: number;
@@ -71,23 +75,33 @@ export class NodeChanges {
     if (!last || last.version !== version || !nodes || FINISHED.has(phase)) return undefined;
     const set: Nodes = {};
     const progress: Record<string, string> = {};
-    let sets = 0, progresses = 0;
+    const children: Record<string, string[]> = {};
+    let sets = 0, progresses = 0, adds = 0, kept = 0;
     for (const id of Object.keys(nodes)) {
       const node = nodes[id];
       const before = last.nodes[id];
+      if (before !== undefined) kept++;
       if (node === before) continue;
-      if (progressAlone(before, node)) {
-        progress[id] = (node as { progress: string }).progress;
-        progresses++;
-      } else {
+      const small = smallChange(before, node);
+      if (!small) {
         set[id] = node;
         sets++;
+        continue;
+      }
+      if (small.progress !== undefined) {
+        progress[id] = small.progress;
+        progresses++;
+      }
+      if (small.children) {
+        children[id] = small.children;
+        adds++;
       }
     }
-    const removed = Object.keys(last.nodes).filter((id) => !(id in nodes));
+    const removed = kept === last.count ? [] : Object.keys(last.nodes).filter((id) => !(id in nodes));
     const parts: string[] = [];
     if (sets > 0) parts.push(`"set":${this.json.nodesText(set)}`);
     if (progresses > 0) parts.push(`"progress":${JSON.stringify(progress)}`);
+    if (adds > 0) parts.push(`"children":${JSON.stringify(children)}`);
     if (removed.length > 0) parts.push(`"removed":${JSON.stringify(removed)}`);
     const text = `{${parts.join(",")}}`;
     return last.changesLength + text.length > last.wholeLength ? undefined : text;
@@ -97,7 +111,13 @@ export class NodeChanges {
   storeChange(uid: string, version: number, nodes: Nodes, text: string): void {
     statement(this.db, "INSERT INTO node_changes (workflow_uid, change) VALUES (?, ?)").run(uid, text);
     const last = this.#written.get(uid)!;
-    this.#written.set(uid, { ...last, version, nodes, changesLength: last.changesLength + text.length });
+    this.#written.set(uid, {
+      ...last,
+      version,
+      nodes,
+      count: Object.keys(nodes).length,
+      changesLength: last.changesLength + text.length,
+    });
   }
 
   /**
@@ -111,7 +131,13 @@ export class NodeChanges {
     if (!w.created) statement(this.db, "DELETE FROM node_changes WHERE workflow_uid = ?").run(uid);
     // A finished workflow's next write (a retry, a resubmit) is whole: its nodes need not be kept.
     if (w.nodes && !FINISHED.has(w.phase)) {
-      this.#written.set(uid, { version: w.version, nodes: w.nodes, wholeLength: w.length, changesLength: 0 });
+      this.#written.set(uid, {
+        version: w.version,
+        nodes: w.nodes,
+        count: Object.keys(w.nodes).length,
+        wholeLength: w.length,
+        changesLength: 0,
+      });
     } else this.#written.delete(uid);
   }
 
@@ -131,11 +157,30 @@ export class NodeChanges {
   }
 }
 
-/** Is `node` `before` with another progress (a shallow copy: every other member the same value)? */
-function progressAlone(before: unknown, node: unknown): boolean {
-  if (!isObject(before) || !isObject(node) || typeof node.progress !== "string") return false;
-  for (const key in node) if (key !== "progress" && node[key] !== before[key]) return false;
-  for (const key in before) if (!(key in node)) return false;
+/**
+ * What changed of `before` to make `node` if that is only its progress and children added at the
+ * end of its children (a shallow copy: every other member the same value); undefined otherwise.
+ */
+function smallChange(before: unknown, node: unknown): { progress?: string; children?: string[] } | undefined {
+  if (!isObject(before) || !isObject(node)) return undefined;
+  const change: { progress?: string; children?: string[] } = {};
+  for (const key in node) {
+    const now = node[key];
+    const was = before[key];
+    if (now === was) continue;
+    if (key === "progress" && typeof now === "string") change.progress = now;
+    else if (key === "children" && Array.isArray(now) && Array.isArray(was) && extends_(now, was)) {
+      change.children = now.slice(was.length);
+    } else return undefined;
+  }
+  for (const key in before) if (!(key in node)) return undefined;
+  return change;
+}
+
+/** Does `longer` start with every element of `shorter`, and have more? */
+function extends_(longer: unknown[], shorter: unknown[]): boolean {
+  if (longer.length <= shorter.length) return false;
+  for (let i = 0; i < shorter.length; i++) if (longer[i] !== shorter[i]) return false;
   return true;
 }
 
@@ -154,6 +199,10 @@ export function withChanges(whole: string, summary: string, changes: string[]): 
     Object.assign(nodes, change.set);
     for (const [id, progress] of Object.entries(change.progress ?? {})) {
       nodes[id] = { ...(nodes[id] as object), progress };
+    }
+    for (const [id, added] of Object.entries(change.children ?? {})) {
+      const node = nodes[id] as { children: string[] };
+      nodes[id] = { ...node, children: [...node.children, ...added] };
     }
   }
   const status: Record<string, unknown> = {};

@@ -19,6 +19,7 @@
  * Spares live in `<dataDir>/spare/<pid>-<id>/`; a runtime removes its own on close, and those of
  * hosts that are gone when it starts.
  */
+import { existsSync } from "node:fs";
 import { tmpPathOf } from "./common.ts";
 
 /** What a spare holds besides itself: directories (ending in `/`) and the empty files a step creates. */
@@ -65,12 +66,13 @@ export class SpareNodeDirs {
     let parentMade = false;
     for (let i = 0; i < this.#asked.length; i++) {
       const spare = this.#asked[i]!;
+      if (!existsSync(spare)) continue; // not made (yet)
       try {
         Deno.renameSync(spare, dest);
       } catch (e) {
         if (!(e instanceof Deno.errors.NotFound)) return false; // dest is taken; the spare is still good
-        if (parentMade) continue; // not made (yet)
-        // The workflow's first node: its parent is missing (or this spare is not there yet).
+        if (parentMade) return false;
+        // The workflow's first node: its parent is missing.
         parentMade = true;
         try {
           Deno.mkdirSync(dest.slice(0, dest.lastIndexOf("/")), { recursive: true });
