@@ -108,3 +108,26 @@ Deno.test("two supervisors of one step in a spare directory: one claims it and r
   await spares.close();
   await Deno.remove(dataDir, { recursive: true });
 });
+
+Deno.test("spares asked for and never made (their maker died) are asked for again", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "skiff-spares-" });
+  const spawner = new SupervisorSpawner("perl");
+  let ignored = 0;
+  const spares = new SpareNodeDirs(dataDir, 2, (b, r) => {
+    if (ignored < 2) ignored++; // the first two requests are lost
+    else spawner.makeSpare(b, r, SPARE_ENTRIES);
+  });
+  let taken = false;
+  for (let i = 0; i < 10 && !taken; i++) {
+    const dir = `${dataDir}/runs/default/lost/nodes/lost-${i}`;
+    taken = spares.takeAs(dir);
+    if (!taken) {
+      spares.refill();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  assert.ok(taken, "no spare was made again after the first ones were lost");
+  await spawner.close();
+  await spares.close();
+  await Deno.remove(dataDir, { recursive: true });
+});

@@ -42,8 +42,10 @@ export class SpareNodeDirs {
   readonly #dir: string;
   /** Spares asked for and not taken, oldest first (each may not be ready yet). */
   #asked: string[] = [];
-  /** Spares taken and not asked for again yet. */
+  /** Spares taken (or given up) and not asked for again yet. */
   #owed: number;
+  /** Steps in a row that found no spare ready. */
+  #misses = 0;
   #made = 0;
   #closed = false;
   #cleaning: Promise<void>;
@@ -84,7 +86,15 @@ export class SpareNodeDirs {
       }
       this.#asked.splice(i, 1);
       this.#owed++;
+      this.#misses = 0;
       return true;
+    }
+    // A spare asked for long ago may never come (its maker died with the spawner): after as many
+    // misses in a row as spares are kept, the oldest is given up and asked for again.
+    if (++this.#misses >= this.keep && this.#asked.length > 0) {
+      this.#asked.shift();
+      this.#owed++;
+      this.#misses = 0;
     }
     return false;
   }
