@@ -19,7 +19,9 @@
  * and read without reading or parsing the other workflows or their nodes.
  *
  * Both texts are built from the JSON of node objects written before (store_json.ts), and the
- * statements run at every step are prepared once (store_sql.ts).
+ * statements run at every step are prepared once (store_sql.ts). A running workflow's nodes are
+ * mostly written as changes since the object was last written whole (`node_changes`,
+ * store_nodes.ts); every read applies them.
  */
 import { DatabaseSync, type SQLInputValue } from "node:sqlite";
 import type { Action, NodeObservation } from "../engine/actions.ts";
