@@ -147,11 +147,7 @@ export function addChildNode(op: Op, parent: string, child: string): void {
   const childId = op.tree.idOf(child) ?? nodeId(op.name, child);
   // A set of the children per parent, so that linking each of n loop items stays O(1); a link
   // already there writes nothing (and so copies nothing, see tree.ts).
-  let known = op.tree.childSets.get(seen.id);
-  if (!known) {
-    known = new Set(seen.children);
-    op.tree.childSets.set(seen.id, known);
-  }
+  const known = op.tree.childSet(seen);
   if (known.has(childId) && seen.children) return;
   const parentNode = nodeById(op, seen.id);
   const children = parentNode.children ?? [];
@@ -165,14 +161,9 @@ export function addChildNode(op: Op, parent: string, child: string): void {
 
 /** Is node `childId` a child of node `parentId` already (so that linking it writes nothing)? */
 export function isLinked(op: Op, parentId: string, childId: string): boolean {
-  let known = op.tree.childSets.get(parentId);
-  if (!known) {
-    const parent = op.tree.peek(parentId);
-    if (!parent?.children) return false;
-    known = new Set(parent.children);
-    op.tree.childSets.set(parentId, known);
-  }
-  return known.has(childId);
+  const parent = op.tree.peek(parentId);
+  if (!parent?.children) return false;
+  return op.tree.childSet(parent).has(childId);
 }
 
 /**

@@ -99,18 +99,19 @@ export function applyObservations(op: Op): void {
   // Most observations are of finished pods. The pods still open are known (facts.ts): when at most
   // one of them has news, that is the one to apply, found without going through every observation
   // (in whose order several are applied, as it decides which global outputs come first).
-  const news: string[] = [];
+  const news = new Set<string>();
   for (const place of placesWith(op, OPEN_POD)) {
     const id = op.tree.idAt(place);
-    if (Object.hasOwn(op.observed, id) && hasNews(op, id, op.observed[id]!) && news.push(id) > 1) break;
+    if (Object.hasOwn(op.observed, id) && hasNews(op, id, op.observed[id]!)) news.add(id);
   }
-  if (news.length <= 1) {
+  if (news.size <= 1) {
     for (const id of news) applyObservation(op, id, op.observed[id]!);
     return;
   }
+  // Applying one observation changes no other node, so the news are those found above, applied in
+  // the order of the observations.
   for (const id in op.observed) {
-    const obs = op.observed[id]!;
-    if (hasNews(op, id, obs)) applyObservation(op, id, obs);
+    if (news.has(id)) applyObservation(op, id, op.observed[id]!);
   }
 }
 

@@ -20,6 +20,7 @@ import { applyObservations } from "./observe.ts";
 import { activePods } from "./parallelism.ts";
 import { checkWorkflowArguments, setGlobalParameters } from "./params.ts";
 import { failuresJson, markWorkflowPhase, updateProgress, workflowCompleted } from "./status.ts";
+import { keepLastingItems } from "./settled-items.ts";
 import { keepLastingPrefixes } from "./steps-scope.ts";
 import { formatTime, parseTime } from "./time.ts";
 import { NodeTree } from "./tree.ts";
@@ -236,6 +237,7 @@ function killActions(op: Op): KillNodeAction[] {
 function finish(op: Op, starts: Map<string, RunSpec>, changed: boolean): ReconcileResult {
   if (updateProgress(op)) changed = true;
   keepLastingPrefixes(op);
+  keepLastingItems(op);
   op.status.nodes = op.tree.result();
   const actions: Action[] = [];
   for (const [id, run] of starts) {

@@ -169,12 +169,13 @@ function readNodes(
   for (const i of read) {
     const node = op.tree.nodeAt(i);
     flags[i] = nodeFlags(node);
-    kids[i] = undefined;
     const children = node.children;
+    const before = kids[i];
+    kids[i] = undefined;
     if (children && children.length > 0) {
-      const list: number[] = [];
-      for (const id of children) {
-        const c = op.tree.placeOf(id);
+      const list = keptChildPlaces(op, before, children);
+      for (let k = list.length; k < children.length; k++) {
+        const c = op.tree.placeOf(children[k]!);
         if (c === undefined) missing = true;
         else list.push(c);
       }
@@ -182,6 +183,22 @@ function readNodes(
     }
   }
   return { flags, kids, read, missing };
+}
+
+/**
+ * The places of the first children of a written node, as read in an earlier reconcile (`before`,
+ * none missing), to be followed by the places of the others. Children are only ever appended
+ * (nodes.ts, `addChildNode`), so a step group of a large fan-out that links a few items at each
+ * event has only those to look up; its last known child is checked to be where it was.
+ */
+function keptChildPlaces(
+  op: Op,
+  before: readonly number[] | undefined,
+  children: readonly string[],
+): number[] {
+  const n = before?.length ?? 0;
+  if (n === 0 || n > children.length || op.tree.idAt(before![n - 1]!) !== children[n - 1]) return [];
+  return before!.slice();
 }
 
 /**

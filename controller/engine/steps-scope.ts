@@ -18,7 +18,10 @@ import { buildLocalScope, type LocalScope, processAggregateNodeOutputs } from ".
 import type { NodeView } from "./tree.ts";
 
 /** One write to the scope: a variable, or the variables of a node the tree will not change. */
-type ScopeWrite = { key: string; value: string } | { prefix: string; node: NodeView };
+type ScopeWrite =
+  | { key: string; value: string }
+  | { prefix: string; node: NodeView }
+  | { each: readonly { key: string; value: string }[]; count: number };
 
 /** A steps template's scope: its starting variables plus the log of writes since. */
 export class StepsScope {
@@ -36,7 +39,9 @@ export class StepsScope {
     for (; this.#applied < this.#log.length; this.#applied++) {
       const w = this.#log[this.#applied]!;
       if ("key" in w) this.#vars[w.key] = w.value;
-      else buildLocalScope(op, this.#vars, w.prefix, w.node);
+      else if ("each" in w) {
+        for (let i = 0; i < w.count; i++) this.#vars[w.each[i]!.key] = w.each[i]!.value;
+      } else buildLocalScope(op, this.#vars, w.prefix, w.node);
     }
     return this.#vars;
   }
@@ -44,6 +49,11 @@ export class StepsScope {
   /** Sets a variable. */
   set(key: string, value: string): void {
     this.#log.push({ key, value });
+  }
+
+  /** Sets the first `count` of `writes` in order, as one write (the array is not copied). */
+  setEach(writes: readonly { key: string; value: string }[], count: number): void {
+    this.#log.push({ each: writes, count });
   }
 
   /**

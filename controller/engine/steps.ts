@@ -40,6 +40,7 @@ import {
 } from "./outputs.ts";
 import { killDaemonedChildren } from "./daemons.ts";
 import { workflowParallelismReached, workflowParallelismRoom } from "./parallelism.ts";
+import { ItemsTracker } from "./settled-items.ts";
 import { keepSettledPrefix, settledPrefix, type SettledWalk, StepsScope } from "./steps-scope.ts";
 import type { NodeView } from "./tree.ts";
 import { evalWhens, whenError, whenFalse } from "./when.ts";
@@ -345,6 +346,16 @@ class ItemCursor {
     return node;
   }
 
+  /**
+   * Moves the cursor past the first `count` children, known to be the first items (see
+   * settled-items.ts), if it is still at the first child; says whether it did.
+   */
+  skipFirst(count: number): boolean {
+    if (this.#at !== 0) return false;
+    this.#at = count;
+    return true;
+  }
+
   /** Moves the cursor past child `id`, found by its name (a few times a group: a search). */
   resync(id: string): void {
     if (this.#resyncs++ >= 8) return;
@@ -393,6 +404,9 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
   const whens = evalWhens(op, resolved.map((s) => (shouldExpand(s) ? s.when ?? "" : "")));
   const planned: Planned[] = [];
   const linkedItems = new ItemCursor(op, seen.children ?? []);
+  // The group's first children skipped as finished items of one looped step (settled-items.ts).
+  let skipped: ItemsTracker | undefined;
+  const trackers: ItemsTracker[] = [];
   for (let i = 0; i < resolved.length; i++) {
     const step = resolved[i] as WorkflowStep;
     if (!shouldExpand(step)) {
@@ -434,7 +448,20 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
     const depthOk = op.depth + 1 < MAX_STACK_DEPTH;
     const plain = hookless && step.when === undefined && depthOk ? plainPodTemplate(op, base) : undefined;
     const namePrefix = `${childName(sgName, step.name ?? "")}(`;
-    for (let j = 0; j < items.length; j++) {
+    // The finished items of a step with no hook and no `when` only set their status variable.
+    const tracker = hookless && step.when === undefined && depthOk
+      ? new ItemsTracker(op, sgName, step, namePrefix)
+      : undefined;
+    let j = 0;
+    if (tracker && linkedItems.skipFirst(tracker.skipped)) {
+      j = tracker.skipped;
+      if (j > 0) skipped = tracker;
+    } else tracker?.notFirst();
+    // Items known to have no node wait for room: once there is none, the rest would all wait too
+    // (naming an item throws for a null one, which makes every pass end there).
+    const waitFrom = tracker && items.indexOf(null) < 0 ? tracker.absentFrom : Infinity;
+    for (; j < items.length; j++) {
+      if (j >= waitFrom && room <= 0) break;
       const tail = loopItemTail(j, items[j]);
       // Most items are found where the group links them (no name to build and look up).
       let existing: NodeView | undefined = linkedItems.next(namePrefix, tail);
@@ -444,6 +471,7 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
         existing = peekNode(op, name);
         if (existing) linkedItems.resync(existing.id);
       }
+      if (existing) tracker?.seen(j);
       const itemName = () => `${step.name ?? ""}(${tail}`;
       if (!existing && step.when === undefined && room-- <= 0) continue;
       let expandedStep: WorkflowStep;
@@ -457,6 +485,7 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
       if (existing && depthOk && phaseFulfilled(existing.phase)) {
         // What executeTemplate hands back for a finished node, without asking it.
         const done = existing as NodeStatus;
+        if (linked) tracker?.found(op, j, done, !continuesOn(base, done.phase));
         planned.push({
           step: hookless ? base : { ...base, name: itemName() },
           nodeName: name,
@@ -478,7 +507,9 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
       }
       planned.push({ step: expandedStep, nodeName: name, expanded: true });
     }
+    if (tracker) trackers.push(tracker);
   }
+  for (const tracker of trackers) tracker.keep(op);
   // `when` of expanded steps may use {{item}}: evaluate them after expansion, in one call.
   const plannedWhens = evalWhens(op, planned.map((p) => p.step.when ?? ""));
 
@@ -545,9 +576,12 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
   }
 
   const sg = peekNode(op, sgName) as NodeView;
+  const children = sg.children ?? [];
+  const first = skipped?.skipped ?? 0;
+  if (skipped) ctx.scope.setEach(skipped.skippedWrites(), first);
   let done = true;
-  for (const childId of sg.children ?? []) {
-    const child = peekById(op, childId);
+  for (let c = first; c < children.length; c++) {
+    const child = peekById(op, children[c]!);
     const step = nodeSteps.get(child.name);
     ctx.scope.set(`steps.${child.displayName ?? ""}.status`, child.phase ?? "");
     const hooks = step?.hooks
@@ -579,7 +613,11 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
     return sg;
   }
   addOutputsToGlobalScope(op, sg.outputs);
-  for (const childId of sg.children ?? []) {
+  if (skipped?.skippedFailed !== undefined) {
+    return markNodePhase(op, sgName, "Failed", `child '${children[skipped.skippedFailed]}' failed`);
+  }
+  for (let c = first; c < children.length; c++) {
+    const childId = children[c]!;
     const child = peekById(op, childId);
     const step = nodeSteps.get(child.name);
     if (failedOrError(child.phase) && !continuesOn(step, child.phase)) {

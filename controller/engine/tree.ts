@@ -58,13 +58,29 @@ interface RecordState {
   readonly lasting: ReadonlyMap<string, unknown>;
 }
 
+/**
+ * The children of a node as a set, kept with a record for the node object it was made for. The first
+ * tree given that node takes the set over (and updates it as it links children); any other builds
+ * its own.
+ */
+interface KeptChildSet {
+  readonly node: NodeView;
+  readonly set: Set<string>;
+  taken: boolean;
+}
+
+/** The key in {@link NodeTree.lasting} of the kept child sets, by parent id. */
+const CHILD_SETS = "child-sets";
+
 /** What the trees that returned records knew of them, by record object (see the module doc). */
 const recordStates = new WeakMap<Record<string, NodeStatus>, RecordState>();
 
 /** The nodes of the status being built, shared with the given status until written. */
 export class NodeTree {
-  /** The children of parents linked in this reconcile, as sets (see `addChildNode`). */
-  readonly childSets = new Map<string, Set<string>>();
+  /** The children of parents linked in this reconcile, as sets (see {@link childSet}). */
+  readonly #childSets = new Map<string, Set<string>>();
+  /** The child sets kept with the given record, by parent id. */
+  readonly #keptChildSets: ReadonlyMap<string, KeptChildSet> | undefined;
   /**
    * Answers that later passes of the same reconcile may reuse: the settled groups of a steps node
    * (steps-scope.ts, which holds while none of their nodes is written). It starts as the
@@ -118,6 +134,7 @@ export class NodeTree {
       this.#uniqueNames = known.uniqueNames;
       this.#indexLike = known.indexLike;
       for (const [key, value] of known.lasting) this.carry.set(key, value);
+      this.#keptChildSets = known.lasting.get(CHILD_SETS) as ReadonlyMap<string, KeptChildSet> | undefined;
       return;
     }
     const index: PlaceIndex = { byId: new Map(), byName: new Map(), ids: Object.keys(given), version: 0 };
@@ -133,6 +150,36 @@ export class NodeTree {
     }
     this.#index = index;
     this.#list = list;
+    this.#keptChildSets = undefined;
+  }
+
+  /**
+   * The ids of the children of `parent` (a node of this tree) as a set, which the caller keeps as
+   * the node's children when it links one (nodes.ts, `addChildNode`), so that linking each of many
+   * items is O(1). The set kept with the given record for this very node is taken over rather than
+   * built again: a step group of a large fan-out links a few items in each reconcile.
+   */
+  childSet(parent: NodeView): Set<string> {
+    let set = this.#childSets.get(parent.id);
+    if (set) return set;
+    const kept = this.#keptChildSets?.get(parent.id);
+    if (kept && kept.node === parent && !kept.taken) {
+      kept.taken = true;
+      set = kept.set;
+    } else set = new Set(parent.children);
+    this.#childSets.set(parent.id, set);
+    return set;
+  }
+
+  /** The child sets that hold for the result (see {@link childSet}), for a tree given it. */
+  #keepChildSets(): void {
+    const kept = new Map<string, KeptChildSet>();
+    for (const [id, entry] of this.#keptChildSets ?? []) if (!entry.taken) kept.set(id, entry);
+    for (const [id, set] of this.#childSets) {
+      const node = this.peek(id);
+      if (node) kept.set(id, { node, set, taken: false });
+    }
+    if (kept.size > 0) this.lasting.set(CHILD_SETS, kept);
   }
 
   /** The node with id `id`, to read only (see the module doc). */
@@ -222,6 +269,7 @@ export class NodeTree {
    * tree given this record in a later reconcile. Nothing is written after.
    */
   result(): Record<string, NodeStatus> {
+    this.#keepChildSets();
     const nodes = this.record();
     recordStates.set(nodes, {
       index: this.#index,
