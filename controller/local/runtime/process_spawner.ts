@@ -18,11 +18,10 @@
  * Protocol, host to spawner: a request is a count and that many strings, each ended by a NUL
  * (which no argv or environment string can hold), the first saying what to do. `run`: the node
  * dir, the working dir, the start time, the file to execute, the number of command arguments, the
- * arguments, then
- * `NAME=value` for each variable. `spare`: the directory to make, the name to give it once
- * complete, then what to make in it (SPARE_ENTRIES). Spawner to host, one line each: `P <pid>` per
- * `run` in order (`E <error>` when fork failed), and `X <pid> <code>` when a child it forked has
- * ended (its exit code, 128+N for signal N); `spare` is not answered.
+ * arguments, then `NAME=value` for each variable. `spare`: the directory to make, the name to give
+ * it once complete, then what to make in it (SPARE_ENTRIES). Spawner to host, one line each:
+ * `P <pid>` per `run` in order (`E <error>` when fork failed), and `X <pid> <code>` when a child it
+ * forked has ended (its exit code, 128+N for signal N); `spare` is not answered.
  *
  * The spawner exits when its stdin ends (the host closed it, exited or died), leaving the
  * supervisors running: they outlive the host, as before. If it dies while steps run, their exits

@@ -65,12 +65,12 @@ export const NEW_SESSION = SETSID_SYSCALL === undefined
 
 /**
  * The supervisor as a Perl sub: `supervise("<dir>/step.json", <working dir>, <start time>,
- * <file to execute>, <command...>)`, called in the process that is to be the step's supervisor, which exits after it
- * (it exits itself when the claim fails: 75 when another supervisor has the step). Open flags are the
- * system's ({@link EXCLUSIVE_CREATE}; WNOHANG is 1 on both). The command's exit is seen by polling
- * waitpid between reads: the (empty) SIGCHLD handler only cuts a select short, and the 0.25 s
- * timeout covers a SIGCHLD that came just before select began. `quit(<code>)` ends a forked
- * process at once (see EXIT_GROUP_SYSCALL).
+ * <file to execute>, <command...>)`, called in the process that is to be the step's supervisor,
+ * which exits after it (it exits itself when the claim fails: 75 when another supervisor has the
+ * step). Open flags are the system's ({@link EXCLUSIVE_CREATE}; WNOHANG is 1 on both). The
+ * command's exit is seen by polling waitpid between reads: the (empty) SIGCHLD handler only cuts a
+ * select short, and the 0.25 s timeout covers a SIGCHLD that came just before select began.
+ * `quit(<code>)` ends a forked process at once (see EXIT_GROUP_SYSCALL).
  */
 export const SUPERVISE_SUB = String.raw`
 sub quit { ${EXIT_GROUP_SYSCALL === undefined ? "" : `syscall(${EXIT_GROUP_SYSCALL}, $_[0]);`} exit $_[0] }
