@@ -473,6 +473,12 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
       }
       if (existing) tracker?.seen(j);
       const itemName = () => `${step.name ?? ""}(${tail}`;
+      // The step of a finished item is not substituted, but for its `when`: Argo evaluates it again
+      // in every pass (false: the item's node is left as it is).
+      const withItemWhen = (s: WorkflowStep): WorkflowStep =>
+        step.when === undefined
+          ? s
+          : { ...s, when: substituteItem(op.expr, step.when, loopItem(step.name ?? "", j, items[j]).vars) };
       if (!existing && step.when === undefined && room-- <= 0) continue;
       let expandedStep: WorkflowStep;
       const started = existing && plain && !fulfilled(existing)
@@ -486,17 +492,22 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
         // What executeTemplate hands back for a finished node, without asking it.
         const done = existing as NodeStatus;
         if (linked) tracker?.found(op, j, done, !continuesOn(base, done.phase));
-        planned.push({
-          step: hookless ? base : { ...base, name: itemName() },
-          nodeName: name,
-          expanded: true,
-          done,
-          linked,
-        });
+        let doneStep: WorkflowStep;
+        try {
+          doneStep = withItemWhen(hookless ? base : { ...base, name: itemName() });
+        } catch (e) {
+          return markNodeError(op, sgName, (e as Error).message);
+        }
+        planned.push({ step: doneStep, nodeName: name, expanded: true, done, linked });
         continue;
       }
-      if (existing && fulfilled(existing)) expandedStep = { ...base, name: itemName() };
-      else {
+      if (existing && fulfilled(existing)) {
+        try {
+          expandedStep = withItemWhen({ ...base, name: itemName() });
+        } catch (e) {
+          return markNodeError(op, sgName, (e as Error).message);
+        }
+      } else {
         try {
           const item = loopItem(step.name ?? "", j, items[j]);
           expandedStep = { ...substituteItem(op.expr, base, item.vars), name: item.name };

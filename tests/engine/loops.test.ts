@@ -135,3 +135,19 @@ spec:
   deepStrictEqual(r.started.at(-1)?.main.args, ['["p-x","p-y"]']);
   deepStrictEqual(phases(r)["g.join"], "Succeeded");
 });
+
+Deno.test("loops: a `when` on {{item}} skips the items it is false for, in every reconcile after", () => {
+  const r = runWorkflow(
+    loopWf(`        withItems: [1, 2, 3]\n        when: "{{item}} != 2"`),
+    { scripts: echo },
+  );
+  equal(r.status.phase, "Succeeded", r.status.message);
+  const phase = phases(r);
+  deepStrictEqual(["l[1].print(0:1)", "l[1].print(1:2)", "l[1].print(2:3)"].map((n) => phase[n]), [
+    "Succeeded",
+    "Skipped",
+    "Succeeded",
+  ]);
+  equal(r.byName["l[1].print(1:2)"]?.message, "when '2 != 2' evaluated false");
+  deepStrictEqual(r.started.slice(1).map((s) => s.main.args?.[0]), ["1", "3"]);
+});
