@@ -472,13 +472,20 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
         if (existing) linkedItems.resync(existing.id);
       }
       if (existing) tracker?.seen(j);
-      const itemName = () => `${step.name ?? ""}(${tail}`;
-      // The step of a finished item is not substituted, but for its `when`: Argo evaluates it again
-      // in every pass (false: the item's node is left as it is).
-      const withItemWhen = (s: WorkflowStep): WorkflowStep =>
-        step.when === undefined
-          ? s
-          : { ...s, when: substituteItem(op.expr, step.when, loopItem(step.name ?? "", j, items[j]).vars) };
+      // The item's step, as Argo expands it: the item substituted everywhere in it.
+      const expand = (): WorkflowStep => {
+        const item = loopItem(step.name ?? "", j, items[j]);
+        const expanded = { ...substituteItem(op.expr, base, item.vars), name: item.name };
+        if (step.template !== undefined) expanded.template = step.template;
+        return expanded;
+      };
+      // A finished item's step is read for its `when` (evaluated again in every pass, as Argo does),
+      // hooks, exit handler and continueOn: without hooks or `when` nothing of it depends on the
+      // item (nor on its name, unless `named`), and all such items share the step as it is.
+      const finishedStep = (named: boolean): WorkflowStep =>
+        hookless && step.when === undefined
+          ? (named ? { ...base, name: `${step.name ?? ""}(${tail}` } : base)
+          : expand();
       if (!existing && step.when === undefined && room-- <= 0) continue;
       let expandedStep: WorkflowStep;
       const started = existing && plain && !fulfilled(existing)
@@ -494,27 +501,17 @@ function executeStepGroup(op: Op, group: WorkflowStep[], sgName: string, ctx: St
         if (linked) tracker?.found(op, j, done, !continuesOn(base, done.phase));
         let doneStep: WorkflowStep;
         try {
-          doneStep = withItemWhen(hookless ? base : { ...base, name: itemName() });
+          doneStep = finishedStep(false);
         } catch (e) {
           return markNodeError(op, sgName, (e as Error).message);
         }
         planned.push({ step: doneStep, nodeName: name, expanded: true, done, linked });
         continue;
       }
-      if (existing && fulfilled(existing)) {
-        try {
-          expandedStep = withItemWhen({ ...base, name: itemName() });
-        } catch (e) {
-          return markNodeError(op, sgName, (e as Error).message);
-        }
-      } else {
-        try {
-          const item = loopItem(step.name ?? "", j, items[j]);
-          expandedStep = { ...substituteItem(op.expr, base, item.vars), name: item.name };
-          if (step.template !== undefined) expandedStep.template = step.template;
-        } catch (e) {
-          return markNodeError(op, sgName, (e as Error).message);
-        }
+      try {
+        expandedStep = existing && fulfilled(existing) ? finishedStep(true) : expand();
+      } catch (e) {
+        return markNodeError(op, sgName, (e as Error).message);
       }
       planned.push({ step: expandedStep, nodeName: name, expanded: true });
     }

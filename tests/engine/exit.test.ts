@@ -110,6 +110,39 @@ spec:
   equal(r.byName["h.onExit"]?.phase, "Succeeded");
 });
 
+Deno.test("exit handler: a looped step's hooks.exit gets each item, as Argo expands the whole step", () => {
+  const text = `
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: hi}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    steps:
+    - - name: s
+        template: work
+        withItems: [a, b]
+        hooks:
+          exit:
+            template: step-exit
+            arguments: {parameters: [{name: code, value: "exit-{{item}}"}]}
+  - name: work
+    container: {image: busybox}
+  - name: step-exit
+    inputs: {parameters: [{name: code}]}
+    container: {image: busybox, args: ["{{inputs.parameters.code}}"]}
+`;
+  const r = runWorkflow(text);
+  equal(r.status.phase, "Succeeded", r.status.message);
+  deepStrictEqual(
+    ["hi[0].s(0:a).onExit", "hi[0].s(1:b).onExit"].map((n) =>
+      r.started.find((s) => s.nodeName === n)?.main.args
+    ),
+    [["exit-a"], ["exit-b"]],
+  );
+});
+
 Deno.test("recursion: a template calling itself until a condition, and the depth limit", () => {
   const text = (limit: string) => `
 apiVersion: argoproj.io/v1alpha1
