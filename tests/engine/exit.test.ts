@@ -134,7 +134,7 @@ spec:
     container: {image: busybox, args: ["{{inputs.parameters.code}}"]}
 `;
   const r = runWorkflow(text);
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   deepStrictEqual(
     ["hi[0].s(0:a).onExit", "hi[0].s(1:b).onExit"].map((n) =>
       r.started.find((s) => s.nodeName === n)?.main.args

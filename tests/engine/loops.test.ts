@@ -141,7 +141,7 @@ Deno.test("loops: a `when` on {{item}} skips the items it is false for, in every
     loopWf(`        withItems: [1, 2, 3]\n        when: "{{item}} != 2"`),
     { scripts: echo },
   );
-  equal(r.status.phase, "Succeeded", r.status.message);
+  equal(r.status.phase, "Succeeded", r.status.message ?? "");
   const phase = phases(r);
   deepStrictEqual(["l[1].print(0:1)", "l[1].print(1:2)", "l[1].print(2:3)"].map((n) => phase[n]), [
     "Succeeded",
