@@ -567,7 +567,7 @@ export class Store {
     const phase = object.status?.phase ?? "";
     const version = current.version + 1;
     const nodes = nodesOf(object);
-    const change = this.#nodes.changeText(uid, current.version, nodes, phase);
+    const change = this.#nodes.change(uid, current.version, nodes, phase);
     this.transaction(() => {
       if (change === undefined) {
         const columns = this.#columns(object);

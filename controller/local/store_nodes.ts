@@ -18,6 +18,7 @@
  * changes, in order, to the nodes of the object last written whole.
  */
 import type { DatabaseSync } from "node:sqlite";
+import { isRecord } from "../spec/lint/util.ts";
 import { statement } from "./store_sql.ts";
 import type { WorkflowJson } from "./store_json.ts";
 
@@ -57,6 +58,12 @@ interface Written {
   changesLength: number;
 }
 
+/** A change to store: its JSON text, and the number of nodes after it. */
+interface Change {
+  text: string;
+  count: number;
+}
+
 /** Phases after which a workflow is written whole (it is read more than written from then on). */
 const FINISHED = new Set(["Succeeded", "Failed", "Error"]);
 
@@ -68,16 +75,18 @@ export class NodeChanges {
 
   /**
    * The change to store for a write of `nodes` over version `version` of workflow `uid` (the JSON
-   * text of the row to insert), or undefined when the object is to be written whole.
+   * text of the row to insert, and how many nodes there are), or undefined when the object is to be
+   * written whole.
    */
-  changeText(uid: string, version: number, nodes: Nodes | undefined, phase: string): string | undefined {
+  change(uid: string, version: number, nodes: Nodes | undefined, phase: string): Change | undefined {
     const last = this.#written.get(uid);
     if (!last || last.version !== version || !nodes || FINISHED.has(phase)) return undefined;
     const set: Nodes = {};
     const progress: Record<string, string> = {};
     const children: Record<string, string[]> = {};
     let sets = 0, progresses = 0, adds = 0, kept = 0;
-    for (const id of Object.keys(nodes)) {
+    const ids = Object.keys(nodes);
+    for (const id of ids) {
       const node = nodes[id];
       const before = last.nodes[id];
       if (before !== undefined) kept++;
@@ -104,19 +113,19 @@ export class NodeChanges {
     if (adds > 0) parts.push(`"children":${JSON.stringify(children)}`);
     if (removed.length > 0) parts.push(`"removed":${JSON.stringify(removed)}`);
     const text = `{${parts.join(",")}}`;
-    return last.changesLength + text.length > last.wholeLength ? undefined : text;
+    return last.changesLength + text.length > last.wholeLength ? undefined : { text, count: ids.length };
   }
 
-  /** Stores a change written as version `version` (in the caller's transaction). */
-  storeChange(uid: string, version: number, nodes: Nodes, text: string): void {
-    statement(this.db, "INSERT INTO node_changes (workflow_uid, change) VALUES (?, ?)").run(uid, text);
+  /** Stores a change of `nodes` written as version `version` (in the caller's transaction). */
+  storeChange(uid: string, version: number, nodes: Nodes, change: Change): void {
+    statement(this.db, "INSERT INTO node_changes (workflow_uid, change) VALUES (?, ?)").run(uid, change.text);
     const last = this.#written.get(uid)!;
     this.#written.set(uid, {
       ...last,
       version,
       nodes,
-      count: Object.keys(nodes).length,
-      changesLength: last.changesLength + text.length,
+      count: change.count,
+      changesLength: last.changesLength + change.text.length,
     });
   }
 
@@ -162,7 +171,7 @@ export class NodeChanges {
  * end of its children (a shallow copy: every other member the same value); undefined otherwise.
  */
 function smallChange(before: unknown, node: unknown): { progress?: string; children?: string[] } | undefined {
-  if (!isObject(before) || !isObject(node)) return undefined;
+  if (!isRecord(before) || !isRecord(node)) return undefined;
   const change: { progress?: string; children?: string[] } = {};
   for (const key in node) {
     const now = node[key];
@@ -213,8 +222,4 @@ export function withChanges(whole: string, summary: string, changes: string[]): 
   Object.assign(status, current.status);
   status.nodes = nodes;
   return { ...current, status };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
