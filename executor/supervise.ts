@@ -19,7 +19,10 @@ import { DEFAULT_GRACE_SECONDS, type StepDescription, type StepResult } from "./
 export interface StepChild {
   stdout: ReadableStream<Uint8Array>;
   stderr: ReadableStream<Uint8Array>;
-  /** Resolves with the exit code when the command has ended (128+N for signal N). */
+  /**
+   * Resolves with the exit code when the command has ended (128+N for signal N); rejects with a
+   * StartError when it turns out it never started (the step is an Error, as when `start` throws).
+   */
   status: Promise<number>;
   /** The process id, when the command is a process of this machine. */
   pid?: number;
@@ -106,9 +109,14 @@ export async function superviseStep(opts: SuperviseOptions): Promise<StepResult>
     ? undefined
     : setTimeout(() => terminate(DEADLINE_MESSAGE), Math.max(0, deadlineMs - now().getTime()));
 
-  let exitCode: number;
+  let exitCode: number | undefined;
+  let startProblem: StartError | undefined;
   try {
     exitCode = await child.status;
+  } catch (e) {
+    // It never ran after all (a container that could not start, see StepChild.status).
+    if (!(e instanceof StartError)) throw e;
+    startProblem = e;
   } finally {
     clearTimeout(killTimer);
     clearTimeout(deadlineTimer);
@@ -116,11 +124,14 @@ export async function superviseStep(opts: SuperviseOptions): Promise<StepResult>
   }
   // What the command left running ends with it (as in a container), then its output is drained;
   // something still holding stdout open past `drainMs` is no longer read.
-  await child.cleanup?.();
+  if (exitCode !== undefined) await child.cleanup?.();
   const drainTimer = setTimeout(() => drain.abort(), opts.drainMs ?? 2000);
   await streams;
   clearTimeout(drainTimer);
   await log.close();
+  if (exitCode === undefined) {
+    return { ...empty, phase: "Error", message: errorText(startProblem), finishedAt: iso() };
+  }
 
   const outputs = await collectOutputs(desc.outputs, opts.files, desc.artifactDir);
   return stepResult({ exitCode, stdout: tail.text(), outputs, stopReason, startedAt, finishedAt: iso() });

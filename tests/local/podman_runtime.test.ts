@@ -9,8 +9,12 @@ import { overlap, runSpec, wfName } from "./helpers.ts";
 
 const ignore = podmanSkipReason !== undefined;
 
-async function runtime(opts: { graceSeconds?: number; dataDir?: string } = {}) {
-  const setup = await testSetup();
+async function runtime(opts: { graceSeconds?: number; dataDir?: string; noInit?: boolean } = {}) {
+  const probed = await testSetup();
+  // Without --init the main program is the container's first process: podman itself starts it.
+  const setup = opts.noInit
+    ? { ...probed, containerArgs: probed.containerArgs.filter((a) => a !== "--init") }
+    : probed;
   const dataDir = opts.dataDir ?? await Deno.makeTempDir({ prefix: "skiff-podman-" });
   return new PodmanRuntime({ dataDir, images: testImages, graceSeconds: opts.graceSeconds ?? 5, setup });
 }
@@ -81,6 +85,48 @@ podmanTest("exit code and stderr in the log", async ({ wf }) => {
   assert.equal(obs.stdout, "out\n");
   assert.deepEqual((await rt.logs(run.workflow, run.nodeId)).split("\n").sort(), ["", "err", "out"]);
 });
+
+podmanTest(
+  "a program missing from the image (no --init) is an Error saying so; podman's words stay out of the log",
+  async ({ wf }) => {
+    // With --init, catatonit runs first and the program's absence is its exit code 127 (Failed).
+    const rt = await runtime({ noInit: true });
+    const run = runSpec(wf, { main: { image: "busybox", command: ["no-such-program"] } });
+    await rt.start(run);
+    const obs = await rt.wait(run.nodeId);
+    assert.equal(obs.phase, "Error");
+    assert.equal(obs.exitCode, undefined);
+    assert.match(obs.message ?? "", /"no-such-program": executable file not found/);
+    assert.doesNotMatch(obs.message ?? "", /^Error: /);
+    assert.equal(await rt.logs(run.workflow, run.nodeId), "");
+  },
+);
+
+podmanTest(
+  "a step whose stderr begins as podman's start error ran: its exit code and its whole log",
+  async ({ wf }) => {
+    const rt = await runtime();
+    const run = runSpec(wf, {
+      main: {
+        image: "busybox",
+        command: [
+          "sh",
+          "-c",
+          "echo 'Error: unable to start container (the step says so)' >&2; echo out; exit 4",
+        ],
+      },
+    });
+    await rt.start(run);
+    const obs = await rt.wait(run.nodeId);
+    assert.equal(obs.phase, "Failed");
+    assert.equal(obs.exitCode, 4);
+    assert.equal(obs.stdout, "out\n");
+    assert.deepEqual(
+      (await rt.logs(run.workflow, run.nodeId)).split("\n").sort(),
+      ["", "Error: unable to start container (the step says so)", "out"],
+    );
+  },
+);
 
 podmanTest("two parallel steps overlap in time and each has its own /tmp/hello_world.txt", async ({ wf }) => {
   const rt = await runtime();

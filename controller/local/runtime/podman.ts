@@ -3,9 +3,10 @@
  * containers), so they share localhost as in a Kubernetes Pod.
  *
  * The user's command runs directly as the main container's command (no executor inside the image).
- * The host drives it with the executor's own `superviseStep`: the container's stdout/stderr come
- * from `podman logs -f`, its exit code from `podman wait`, stop signals go through `podman kill`, and
- * output files are read with `podman cp` out of the stopped container. So output capture has ONE
+ * The host drives it with the executor's own `superviseStep`: the container's stdout/stderr and
+ * exit code come from `podman start --attach` (podman_attach.ts; from `podman logs -f` and `podman
+ * wait` for a container a restarted host adopts), stop signals go through `podman kill`, and output
+ * files are read with `podman cp` out of the stopped container. So output capture has ONE
  * implementation (executor/capture.ts) for host processes, containers and Pods alike.
  *
  * Names are deterministic: the pod is the RunSpec's podName (`<namespace>.<podName>` outside the
@@ -194,16 +195,19 @@ export class PodmanRuntime implements Runtime {
       stop: stop.signal,
       truncateLog: true,
       onStarted: async (child, startedAt) => {
-        tracked.detach = (child as ContainerChild).detach;
+        const container = child as ContainerChild;
+        tracked.detach = container.detach;
         if (!run.daemon) {
-          // The pod IP is looked up meanwhile and reported with the result (`node.podIP`).
-          podIP = podIPOf(setup, main).catch(() => undefined);
+          // No pod IP: Argo records one for daemons only (`{{steps.x.ip}}` names a daemon).
           this.#obs.set(run, { phase: "Running", startedAt });
           started();
           return;
         }
-        // A daemon: its pod IP for `{{steps.x.ip}}`, and ready once its readinessProbe passes.
-        podIP = podIPOf(setup, main).catch(() => undefined);
+        // A daemon: its pod IP for `{{steps.x.ip}}` (once it runs: it has its pod's address from
+        // then on), and ready once its readinessProbe passes.
+        podIP = (container.running ?? Promise.resolve()).then(() => podIPOf(setup, main)).catch(() =>
+          undefined
+        );
         const ip = await podIP;
         const base: NodeObservation = { phase: "Running", startedAt, ...(ip ? { podIP: ip } : {}) };
         const probe = readinessProbe(run.main.extra);

@@ -1,10 +1,12 @@
 /**
- * One podman container seen the way the executor's supervision needs it: a StepChild (started or
- * re-attached, output from `podman logs -f`, exit code from `podman wait`, signals through `podman
- * kill`) and OutputFiles (copied out with `podman cp`).
+ * One podman container seen the way the executor's supervision needs it: a StepChild (started
+ * attached, see podman_attach.ts, or re-attached by a restarted host: output from `podman logs -f`,
+ * exit code from `podman wait`; signals through `podman kill`) and OutputFiles (copied out with
+ * `podman cp`).
  */
-import { type OutputFiles, StartError, type StepChild } from "../../../executor/mod.ts";
-import { podman, podmanOk, type PodmanSetup, podmanSpawn } from "./podman_cli.ts";
+import type { OutputFiles, StepChild } from "../../../executor/mod.ts";
+import { podman, type PodmanSetup, podmanSpawn } from "./podman_cli.ts";
+import { startAttached } from "./podman_attach.ts";
 
 export type ContainerState = "created" | "running" | "exited" | "other";
 
@@ -15,42 +17,35 @@ export async function containerState(setup: PodmanSetup, name: string): Promise<
   return s === "created" || s === "running" || s === "exited" ? s : s === "configured" ? "created" : "other";
 }
 
-/**
- * The main container as a StepChild: started (unless it already runs or ran), its output followed
- * with `podman logs -f` from the beginning, its end awaited with `podman wait`.
- */
+/** The main container as a StepChild; `detach` stops following it without stopping it. */
 export interface ContainerChild extends StepChild {
   detach(): void;
+  /** Settles once the container runs (or ran), for what needs it started; absent: it did already. */
+  running?: Promise<void>;
 }
 
+/**
+ * The main container as a StepChild: started attached when it has not started yet, else (it runs
+ * or ran) its output followed with `podman logs -f` from the beginning and its end awaited with
+ * `podman wait`.
+ */
 export async function attachContainer(
   setup: PodmanSetup,
   name: string,
   state: ContainerState | undefined,
   workingDir?: string,
 ): Promise<ContainerChild> {
+  if (state === undefined || state === "created") return startAttached(setup, name, workingDir);
   let startedAt: string | undefined;
-  if (state === undefined || state === "created") {
-    let r = await podman(setup, ["start", name]);
-    if (r.code !== 0 && workingDir && /workdir .* does not exist/.test(r.stderr)) {
-      // Kubernetes creates a missing workingDir; podman 4 refuses to start. Create it, then start.
-      await createDirIn(setup, name, workingDir);
-      r = await podman(setup, ["start", name]);
-    }
-    if (r.code !== 0) {
-      throw new StartError(r.stderr.replace(/^Error: /, "") || `podman start ${name}: exit code ${r.code}`);
-    }
-  } else {
-    const at = await podman(setup, [
-      "container",
-      "inspect",
-      "--format",
-      '{{.State.StartedAt.UTC.Format "2006-01-02T15:04:05.000Z"}}',
-      name,
-    ]);
-    const d = new Date(at.stdout.trim());
-    if (!Number.isNaN(d.getTime())) startedAt = d.toISOString();
-  }
+  const at = await podman(setup, [
+    "container",
+    "inspect",
+    "--format",
+    '{{.State.StartedAt.UTC.Format "2006-01-02T15:04:05.000Z"}}',
+    name,
+  ]);
+  const d = new Date(at.stdout.trim());
+  if (!Number.isNaN(d.getTime())) startedAt = d.toISOString();
   const logs = podmanSpawn(setup, ["logs", "-f", name]);
   const waiter = podmanSpawn(setup, ["wait", name]);
   const status = waiter.output().then((r) => {
@@ -106,24 +101,6 @@ export async function podIPOf(setup: PodmanSetup, name: string): Promise<string 
     name,
   ]);
   return r.stdout.trim().split(/\s+/).find((ip) => ip !== "") || undefined;
-}
-
-/** Creates directory `path` (and its parents) in a created container, copying in a tree of empty 0755 directories. */
-async function createDirIn(setup: PodmanSetup, name: string, path: string): Promise<void> {
-  const parts = path.split("/").filter(Boolean);
-  if (parts.length === 0) return;
-  const tmp = await Deno.makeTempDir({ prefix: "skiff-workdir-" });
-  try {
-    let at = tmp;
-    for (const p of parts) {
-      at = `${at}/${p}`;
-      await Deno.mkdir(at);
-      await Deno.chmod(at, 0o755);
-    }
-    await podmanOk(setup, ["cp", `${tmp}/${parts[0]}`, `${name}:/`]);
-  } finally {
-    await Deno.remove(tmp, { recursive: true }).catch(() => {});
-  }
 }
 
 /** Output files of a container (running or stopped), copied out with `podman cp` below `scratch`. */

@@ -1,0 +1,197 @@
+/**
+ * Starting a step's main container with `podman start --attach`: one podman process starts the
+ * container, streams its stdout and stderr, and exits with its exit code. A step used to take three
+ * podman processes for that (`start`, then `logs -f` and `wait` side by side), each a program start
+ * of 50-500 ms on a busy machine, and `logs -f` ended ~250 ms after the container (its follower
+ * polls the log file): ~0.5 s a step in all.
+ *
+ * A container that cannot start (its program is missing or not executable, its working dir is
+ * absent from the image) must still be an Error saying why, as when `podman start` failed. Podman
+ * then prints `Error: unable to start container ...` on the stderr it shares with the container,
+ * exits 125 and leaves the container "created". Such text at the head of stderr is held back from
+ * the step's log until podman has exited; if the container never started, it is the StartError's
+ * message (the status rejects with it), else it was the container's own and is passed on. A missing
+ * working dir is created (Kubernetes creates it; podman 4 refuses) and the start tried once more.
+ *
+ * Podman ending without the container's exit code (killed, e.g. by a Ctrl-C meant for the host, or
+ * failing itself with 125) is followed by asking podman what became of the container.
+ *
+ * The start is not waited for (the step is reported Running at once), but what needs a started
+ * container waits for `running`: the pod IP's lookup, a signal (`podman kill` refuses a container
+ * not running yet), and letting go of the container (killing the attached podman in the middle of
+ * the start could leave the container created, never run). It is known from the first output, the
+ * end of podman, or else looks at the container's state (from 0.5 s on, every 0.2 s).
+ */
+import { StartError } from "../../../executor/mod.ts";
+import { podman, podmanOk, type PodmanSetup, podmanSpawn } from "./podman_cli.ts";
+import type { ContainerChild } from "./podman_container.ts";
+
+/** When a silent container's state is first looked at, and how often then (see `running`). */
+const FIRST_LOOK_MS = 500;
+const LOOK_EVERY_MS = 200;
+
+/** How podman 4 begins the message of a container it could not start. */
+const START_ERROR = "Error: unable to start container ";
+
+/** Starts a created container, attached (see above). `workingDir` is created in it if missing. */
+export function startAttached(
+  setup: PodmanSetup,
+  name: string,
+  workingDir?: string,
+): ContainerChild {
+  const out = new TransformStream<Uint8Array, Uint8Array>();
+  const err = new TransformStream<Uint8Array, Uint8Array>();
+  const outWriter = out.writable.getWriter();
+  const errWriter = err.writable.getWriter();
+  let current: Deno.ChildProcess | undefined;
+  let detached = false;
+  let ended = false;
+  let isRunning = false;
+  let markRunning!: () => void;
+  const running = new Promise<void>((r) => (markRunning = r)).then(() => void (isRunning = true));
+
+  const attach = async (): Promise<number> => {
+    for (let attempt = 0;; attempt++) {
+      const p = current = podmanSpawn(setup, ["start", "--attach", "--sig-proxy=false", name]);
+      const held: Uint8Array[] = [];
+      let holding: boolean | undefined;
+      const copied = Promise.all([
+        copy(p.stdout, (chunk) => {
+          markRunning();
+          return outWriter.write(chunk);
+        }),
+        copy(p.stderr, (chunk) => {
+          holding ??= new TextDecoder().decode(chunk.subarray(0, START_ERROR.length)) === START_ERROR;
+          if (holding) return void held.push(chunk);
+          markRunning();
+          return errWriter.write(chunk);
+        }),
+      ]);
+      const s = await p.status;
+      await copied;
+      if (detached) return 128;
+      const problem = holding ? new TextDecoder().decode(concat(held)).trim() : undefined;
+      if (problem === undefined && s.signal === null && s.code !== 125) return s.code;
+      const state = await containerExit(setup, name);
+      if (state.status !== "created") {
+        // It ran: what was held back was its own output.
+        for (const chunk of held) await errWriter.write(chunk).catch(() => {});
+        if (state.status === "exited") return state.exitCode;
+        // Still running (podman was killed while attached): its end is waited for without its output.
+        const waited = await podman(setup, ["wait", name]);
+        const code = Number.parseInt(waited.stdout.trim(), 10);
+        return Number.isFinite(code) ? code : 128;
+      }
+      const message = problem?.replace(/^Error: /, "") || `podman start ${name}: exit code ${s.code}`;
+      if (attempt === 0 && workingDir && /workdir .* does not exist/.test(message)) {
+        await createDirIn(setup, name, workingDir);
+        continue;
+      }
+      throw new StartError(message);
+    }
+  };
+
+  const status = attach().finally(async () => {
+    ended = true;
+    markRunning(); // or never will: nothing waits any longer
+    await outWriter.close().catch(() => {});
+    await errWriter.close().catch(() => {});
+  });
+  // A container silent at first: its state is looked at until it runs (or podman has ended). Not
+  // at once: most steps start in some 0.3 s and write something, and a podman call meanwhile
+  // slows their start down.
+  (async () => {
+    for (let wait = FIRST_LOOK_MS; !isRunning && !ended; wait = LOOK_EVERY_MS) {
+      await new Promise((r) => setTimeout(r, wait));
+      if (isRunning || ended) return;
+      const state = await containerExit(setup, name);
+      if (state.status === "running" || state.status === "exited") markRunning();
+    }
+  })();
+  return {
+    stdout: out.readable,
+    stderr: err.readable,
+    status,
+    running,
+    detach() {
+      detached = true;
+      running.then(() => {
+        try {
+          current?.kill("SIGKILL");
+        } catch {
+          // already ended
+        }
+      });
+    },
+    async kill(signal) {
+      await running;
+      if (!ended) await podman(setup, ["kill", "--signal", signal, name]);
+    },
+  };
+}
+
+/** The container's state and, once it exited, its exit code. */
+async function containerExit(
+  setup: PodmanSetup,
+  name: string,
+): Promise<{ status: "created" | "running" | "exited" | "gone"; exitCode: number }> {
+  const r = await podman(setup, [
+    "container",
+    "inspect",
+    "--format",
+    "{{.State.Status}} {{.State.ExitCode}}",
+    name,
+  ]);
+  if (r.code !== 0) return { status: "gone", exitCode: 128 };
+  const [status, code] = r.stdout.trim().split(" ");
+  const exitCode = Number.parseInt(code ?? "", 10);
+  if (status === "created" || status === "configured") return { status: "created", exitCode: 0 };
+  if (status === "exited" || status === "stopped") {
+    return { status: "exited", exitCode: Number.isFinite(exitCode) ? exitCode : 128 };
+  }
+  return { status: "running", exitCode: 0 };
+}
+
+/** Writes every chunk of `stream` with `write`; a write that fails (nobody reads any more) ends it. */
+async function copy(
+  stream: ReadableStream<Uint8Array>,
+  write: (chunk: Uint8Array) => Promise<void> | void,
+): Promise<void> {
+  let failed = false;
+  for await (const chunk of stream) {
+    if (failed) continue; // read on, so that podman is not blocked writing
+    try {
+      await write(chunk);
+    } catch {
+      failed = true;
+    }
+  }
+}
+
+function concat(chunks: Uint8Array[]): Uint8Array {
+  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return all;
+}
+
+/** Creates directory `path` (and its parents) in a created container, copying in a tree of empty 0755 directories. */
+export async function createDirIn(setup: PodmanSetup, name: string, path: string): Promise<void> {
+  const parts = path.split("/").filter(Boolean);
+  if (parts.length === 0) return;
+  const tmp = await Deno.makeTempDir({ prefix: "skiff-workdir-" });
+  try {
+    let at = tmp;
+    for (const p of parts) {
+      at = `${at}/${p}`;
+      await Deno.mkdir(at);
+      await Deno.chmod(at, 0o755);
+    }
+    await podmanOk(setup, ["cp", `${tmp}/${parts[0]}`, `${name}:/`]);
+  } finally {
+    await Deno.remove(tmp, { recursive: true }).catch(() => {});
+  }
+}
