@@ -128,6 +128,21 @@ podmanTest(
   },
 );
 
+podmanTest("a step's hostname is its pod's name, with or without a sidecar", async ({ wf }) => {
+  const rt = await runtime();
+  const alone = runSpec(wf, { main: { image: "busybox", command: ["hostname"] } });
+  const withSidecar = runSpec(wf, {
+    main: { image: "busybox", command: ["hostname"] },
+    sidecars: [{ name: "side", image: "busybox", command: ["sleep", "30"], env: [], volumeMounts: [] }],
+  });
+  for (const run of [alone, withSidecar]) {
+    await rt.start(run);
+    const obs = await rt.wait(run.nodeId);
+    assert.equal(obs.phase, "Succeeded", obs.message ?? "");
+    assert.equal(obs.stdout, `${run.podName}\n`);
+  }
+});
+
 podmanTest("two parallel steps overlap in time and each has its own /tmp/hello_world.txt", async ({ wf }) => {
   const rt = await runtime();
   const runs = ["one", "two"].map((word) =>
