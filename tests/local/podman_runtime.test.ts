@@ -186,6 +186,60 @@ podmanTest(
   },
 );
 
+podmanTest(
+  "outputs are the container's files: links resolved inside it (an artifact's too), volumes seen, a directory refused",
+  async ({ wf }) => {
+    const rt = await runtime();
+    const marker = `/skiff-marker-${crypto.randomUUID()}`; // nowhere on this host
+    const script = [
+      `mkdir -p ${marker} /data; echo inside > ${marker}/f`,
+      `ln -s ${marker}/f /tmp/absolute`, // an absolute link: the container's root, not the host's
+      `ln -s ../../../../../..${marker}/f /tmp/climbing`, // '..' stops at the container's root
+      "echo in-volume > /mnt/vol/v; ln -s /mnt/vol/v /tmp/into-volume",
+      "echo plain > /tmp/plain",
+    ].join("; ");
+    const param = (name: string, path: string) => ({ name, path });
+    const run = runSpec(wf, {
+      main: {
+        image: "busybox",
+        command: ["sh", "-c", script],
+        volumeMounts: [{ name: "scratch", mountPath: "/mnt/vol" }],
+      },
+      volumes: [{ name: "scratch", source: { emptyDir: {} } }],
+      outputs: {
+        parameters: [
+          param("absolute", "/tmp/absolute"),
+          param("climbing", "/tmp/climbing"),
+          param("volume", "/mnt/vol/v"),
+          param("intoVolume", "/tmp/into-volume"),
+          param("plain", "/tmp/plain"),
+        ],
+        artifacts: [{ name: "linked", path: "/tmp/absolute" }],
+      },
+    });
+    await rt.start(run);
+    const obs = await rt.wait(run.nodeId);
+    assert.equal(obs.phase, "Succeeded", obs.message ?? "");
+    assert.equal(await Deno.readTextFile(obs.artifacts!.linked!), "inside\n");
+    assert.deepEqual(obs.parameters, {
+      absolute: "inside",
+      climbing: "inside",
+      volume: "in-volume",
+      intoVolume: "in-volume",
+      plain: "plain",
+    });
+
+    const dirRun = runSpec(wf, {
+      main: { image: "busybox", command: ["mkdir", "/tmp/d"] },
+      outputs: { parameters: [param("d", "/tmp/d")], artifacts: [] },
+    });
+    await rt.start(dirRun);
+    const dir = await rt.wait(dirRun.nodeId);
+    assert.equal(dir.phase, "Error");
+    assert.match(dir.message ?? "", /output parameter "d": .*\/tmp\/d is a directory/);
+  },
+);
+
 podmanTest("a missing output parameter is an Error naming its path", async ({ wf }) => {
   const rt = await runtime();
   const run = runSpec(wf, {

@@ -34,10 +34,10 @@ import { podman, podmanOk, type PodmanSetup, probePodman } from "./podman_cli.ts
 import { LocalResources } from "./resources.ts";
 import { classifyVolume, containerEnv, projectVolume, stageInputArtifact, volumeOf } from "./volumes.ts";
 import { readinessProbe, waitReady } from "./readiness.ts";
+import { containerFiles } from "./podman_files.ts";
 import {
   attachContainer,
   type ContainerChild,
-  containerFiles,
   type ContainerState,
   containerState,
   podIPOf,
@@ -187,12 +187,13 @@ export class PodmanRuntime implements Runtime {
     };
     const tracked: Tracked = { run, stop, done: Promise.resolve() };
     this.#tracked.set(run.nodeId, tracked);
+    const files = containerFiles(setup, main, `${dir}/outputs`);
     const readiness = new AbortController();
     let podIP: Promise<string | undefined> = Promise.resolve(undefined);
     tracked.done = superviseStep({
       desc,
       start: () => attachContainer(setup, main, state, run.main.workingDir),
-      files: containerFiles(setup, main, `${dir}/outputs`),
+      files,
       stop: stop.signal,
       truncateLog: true,
       onStarted: async (child, startedAt) => {
@@ -231,6 +232,7 @@ export class PodmanRuntime implements Runtime {
       this.#tracked.delete(run.nodeId);
       this.#obs.set(run, observationOf(result, await podIP));
       if (!this.options.keepPods) await this.#removeAfterReport(run);
+      else await files.release(); // (removing the pod undoes its mount)
     }).catch((e) => {
       // A problem of the host (e.g. the data dir), not of the step: still end the node, saying why.
       this.#tracked.delete(run.nodeId);

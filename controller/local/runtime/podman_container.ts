@@ -1,10 +1,9 @@
 /**
  * One podman container seen the way the executor's supervision needs it: a StepChild (started
  * attached, see podman_attach.ts, or re-attached by a restarted host: output from `podman logs -f`,
- * exit code from `podman wait`; signals through `podman kill`) and OutputFiles (copied out with
- * `podman cp`).
+ * exit code from `podman wait`; signals through `podman kill`). Its output files: podman_files.ts.
  */
-import type { OutputFiles, StepChild } from "../../../executor/mod.ts";
+import type { StepChild } from "../../../executor/mod.ts";
 import { podman, type PodmanSetup, podmanSpawn } from "./podman_cli.ts";
 import { startAttached } from "./podman_attach.ts";
 
@@ -101,25 +100,4 @@ export async function podIPOf(setup: PodmanSetup, name: string): Promise<string 
     name,
   ]);
   return r.stdout.trim().split(/\s+/).find((ip) => ip !== "") || undefined;
-}
-
-/** Output files of a container (running or stopped), copied out with `podman cp` below `scratch`. */
-export function containerFiles(setup: PodmanSetup, name: string, scratch: string): OutputFiles {
-  const copy = async (path: string, dest: string): Promise<boolean> => {
-    await Deno.mkdir(dest.slice(0, dest.lastIndexOf("/")) || "/", { recursive: true });
-    await Deno.remove(dest, { recursive: true }).catch(() => {});
-    const r = await podman(setup, ["cp", `${name}:${path}`, dest]);
-    if (r.code === 0) return true;
-    if (/could not be found|no such file or directory/i.test(r.stderr)) return false;
-    throw new Error(r.stderr.replace(/^Error: /, ""));
-  };
-  return {
-    async readText(path) {
-      const dest = `${scratch}/${path.replace(/^\/+/, "")}`;
-      if (!(await copy(path, dest))) return undefined;
-      if ((await Deno.stat(dest)).isDirectory) throw new Error(`${path} is a directory`);
-      return await Deno.readTextFile(dest);
-    },
-    save: copy,
-  };
 }
