@@ -480,8 +480,11 @@ podmanTest("cleanup removes one workflow's pods and volumes, and no other workfl
   }
 });
 
-/** podman commands this test process started that still run. */
-function podmanChildren(): string[] {
+/**
+ * The podman commands this test process started that still run, about workflow `wf` (test files
+ * run side by side in one process: others' podman commands are theirs).
+ */
+function podmanChildren(wf: string): string[] {
   const out: string[] = [];
   for (const e of Deno.readDirSync("/proc")) {
     if (!/^\d+$/.test(e.name)) continue;
@@ -491,7 +494,8 @@ function podmanChildren(): string[] {
       // A zombie has ended; it is only not reaped yet (which may lag on a loaded machine).
       if (state === "Z") continue;
       const args = Deno.readTextFileSync(`/proc/${e.name}/cmdline`).split("\0").filter(Boolean);
-      if (Number(ppid) === Deno.pid && args[0]?.endsWith("podman")) out.push(args.join(" "));
+      if (Number(ppid) !== Deno.pid || !args[0]?.endsWith("podman")) continue;
+      if (args.some((a) => a.includes(wf))) out.push(args.join(" "));
     } catch {
       // Ended meanwhile.
     }
@@ -517,7 +521,7 @@ podmanTest(
     const obs = await Promise.all(runs.map((r) => rt.wait(r.nodeId)));
     assert.deepEqual(obs.map((o) => o.phase), ["Succeeded", "Succeeded", "Succeeded"]);
     await rt.close(); // what `skiff run` does right before it exits
-    assert.deepEqual(podmanChildren(), [], "podman commands still running after close()");
+    assert.deepEqual(podmanChildren(wf), [], "podman commands still running after close()");
     const podman = async (...args: string[]) => {
       const r = await new Deno.Command("podman", { args, stdout: "piped", stderr: "piped" }).output();
       assert.ok(r.success, new TextDecoder().decode(r.stderr));
