@@ -2,6 +2,7 @@
  * Calling the podman command line with the flags and environment this machine needs (found once by
  * `probePodman`): what works is detected, not assumed, and the reason is kept when nothing works.
  */
+import { probeCacheFile, probeKey, readProbe, writeProbe } from "./podman_probe_cache.ts";
 
 /** How podman is invoked on this machine. */
 export interface PodmanSetup {
@@ -94,20 +95,93 @@ const probes = new Map<string, Promise<PodmanSetup>>();
  * rlimits at the host's hard limits, then at 1024 (podman's defaults can exceed what an
  * unprivileged-resource host allows, and a pod's infra container needs them too, hence a
  * containers.conf with default_ulimits); the cgroupfs cgroup manager; the runc runtime. Then whether
- * `--init` works. Cached per (podman binary, data dir); a failure is not cached.
+ * `--init` works. Cached per (podman binary, data dir); a failure is not cached. What was found is
+ * also kept across runs of skiff (podman_probe_cache.ts) and, while it still works, not probed
+ * again.
  */
-export function probePodman(opts: { bin?: string; image: string; dataDir: string }): Promise<PodmanSetup> {
+export function probePodman(opts: {
+  bin?: string;
+  image: string;
+  dataDir: string;
+  /** Where what was found is kept across runs (default: probeCacheFile(); null: nowhere). */
+  cacheFile?: string | null;
+}): Promise<PodmanSetup> {
   const bin = opts.bin ?? "podman";
   const key = `${bin}\0${opts.dataDir}`;
   const cached = probes.get(key);
   if (cached) return cached;
-  const p = doProbe(bin, opts.image, opts.dataDir);
+  const cacheFile = opts.cacheFile === undefined ? probeCacheFile() : opts.cacheFile ?? undefined;
+  const p = doProbe(bin, opts.image, opts.dataDir, cacheFile);
   probes.set(key, p);
   p.catch(() => probes.delete(key));
   return p;
 }
 
-async function doProbe(bin: string, image: string, dataDir: string): Promise<PodmanSetup> {
+async function doProbe(
+  bin: string,
+  image: string,
+  dataDir: string,
+  cacheFile: string | undefined,
+): Promise<PodmanSetup> {
+  const limits = hostHardLimits();
+  const confDir = `${dataDir}/podman`;
+  const key = probeKey(bin, limits);
+  const known = readProbe(cacheFile, key);
+  if (known) {
+    // Found before on this machine: one container proves the flags still work.
+    const env = known.ulimits ? { CONTAINERS_CONF: await writeUlimits(confDir, known.ulimits) } : {};
+    const init = known.init ? ["--init"] : [];
+    const r = await podman({ bin, globalArgs: known.globalArgs, env }, [
+      "run",
+      "--rm",
+      "--network=none",
+      ...init,
+      image,
+      "true",
+    ]);
+    if (r.code === 0) {
+      return {
+        bin,
+        version: known.version,
+        globalArgs: known.globalArgs,
+        env,
+        containerArgs: init,
+        notes: [
+          ...known.notes,
+          ...(known.ulimits ? [`default_ulimits in ${env.CONTAINERS_CONF}`] : []),
+          `as found before (${cacheFile})`,
+        ],
+      };
+    }
+  }
+  const { setup: found, ulimits } = await fullProbe(bin, image, confDir, limits);
+  writeProbe(cacheFile, key, {
+    version: found.version,
+    globalArgs: found.globalArgs,
+    ...(ulimits ? { ulimits } : {}),
+    init: found.containerArgs.includes("--init"),
+    notes: found.notes.filter((n) => !n.startsWith("default_ulimits in ")), // a path of this data dir
+  });
+  return found;
+}
+
+/** Writes a containers.conf with these default rlimits in `confDir`; returns its path. */
+async function writeUlimits(confDir: string, ul: { nofile: number; nproc: number }): Promise<string> {
+  await Deno.mkdir(confDir, { recursive: true });
+  const conf = `${confDir}/containers.conf`;
+  await Deno.writeTextFile(
+    conf,
+    `# Written by skiff: podman's default rlimits exceed this host's hard limits.\n[containers]\ndefault_ulimits = ["nofile=${ul.nofile}:${ul.nofile}", "nproc=${ul.nproc}:${ul.nproc}"]\n`,
+  );
+  return conf;
+}
+
+async function fullProbe(
+  bin: string,
+  image: string,
+  confDir: string,
+  limits: { nofile?: number; nproc?: number },
+): Promise<{ setup: PodmanSetup; ulimits?: { nofile: number; nproc: number } }> {
   let version: string;
   try {
     const v = await podman({ bin, globalArgs: [], env: {} }, ["--version"]);
@@ -134,7 +208,6 @@ async function doProbe(bin: string, image: string, dataDir: string): Promise<Pod
     }
   }
 
-  const limits = hostHardLimits();
   const userConf = Deno.env.get("CONTAINERS_CONF");
   const ulimitChoices: { label: string; values?: { nofile: number; nproc: number } }[] = [{
     label: "podman's default rlimits",
@@ -148,21 +221,12 @@ async function doProbe(bin: string, image: string, dataDir: string): Promise<Pod
     }
     ulimitChoices.push({ label: "rlimits nofile=1024, nproc=1024", values: { nofile: 1024, nproc: 1024 } });
   }
-  const confDir = `${dataDir}/podman`;
   const failures: string[] = [];
   for (const cgroup of [[], ["--cgroup-manager=cgroupfs"]]) {
     for (const runtime of [[], ["--runtime", "runc"]]) {
       for (const ul of ulimitChoices) {
         const env: Record<string, string> = {};
-        if (ul.values) {
-          await Deno.mkdir(confDir, { recursive: true });
-          const conf = `${confDir}/containers.conf`;
-          await Deno.writeTextFile(
-            conf,
-            `# Written by skiff: podman's default rlimits exceed this host's hard limits.\n[containers]\ndefault_ulimits = ["nofile=${ul.values.nofile}:${ul.values.nofile}", "nproc=${ul.values.nproc}:${ul.values.nproc}"]\n`,
-          );
-          env.CONTAINERS_CONF = conf;
-        }
+        if (ul.values) env.CONTAINERS_CONF = await writeUlimits(confDir, ul.values);
         const globalArgs = [...cgroup, ...runtime];
         const r = await podman({ bin, globalArgs, env }, ["run", "--rm", "--network=none", image, "true"]);
         if (r.code === 0) {
@@ -181,7 +245,15 @@ async function doProbe(bin: string, image: string, dataDir: string): Promise<Pod
               : `--init does not work here (${firstLine(init.stderr)}): signals go to the command as PID 1`,
           ];
           if (ul.values) notes.push(`default_ulimits in ${env.CONTAINERS_CONF}`);
-          return { bin, version, globalArgs, env, containerArgs: init.code === 0 ? ["--init"] : [], notes };
+          const setup = {
+            bin,
+            version,
+            globalArgs,
+            env,
+            containerArgs: init.code === 0 ? ["--init"] : [],
+            notes,
+          };
+          return ul.values ? { setup, ulimits: ul.values } : { setup };
         }
         const why = firstLine(r.stderr);
         failures.push(`${globalArgs.join(" ") || "(no flags)"} + ${ul.label}: ${why}`);
