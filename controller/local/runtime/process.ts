@@ -25,6 +25,7 @@
  * the grace period is over; a step's deadline is a timer (re-armed by a restarted host that adopts
  * the step).
  */
+import { existsSync } from "node:fs";
 import type { NodeObservation, RunSpec } from "../../engine/actions.ts";
 import type { StepDescription, StepResult } from "../../../executor/mod.ts";
 import { CLAIMED_EXIT_CODE, DEADLINE_MESSAGE, prepareArgv, writeJsonAtomic } from "../../../executor/mod.ts";
@@ -528,8 +529,10 @@ export class ProcessRuntime implements Runtime {
 
   logs(workflow: WorkflowRef, nodeId: string): Promise<string> {
     // A step that wrote nothing to stderr has no main.log: its log is its stdout (process_supervisor.ts).
+    // (Looked for first: a failed read costs ten times more, building its error.)
     const dir = this.layout.nodeDir(workflow, nodeId);
     for (const file of ["main.log", "stdout"]) {
+      if (!existsSync(`${dir}/${file}`)) continue;
       try {
         return Promise.resolve(Deno.readTextFileSync(`${dir}/${file}`));
       } catch {
