@@ -35,7 +35,7 @@ import {
   tombstonesSince,
 } from "./store_changes.ts";
 import { WorkflowJson } from "./store_json.ts";
-import { NODE_CHANGES_SCHEMA, NodeChanges, withChanges } from "./store_nodes.ts";
+import { mayHaveChanges, NODE_CHANGES_SCHEMA, NodeChanges, withChanges } from "./store_nodes.ts";
 import { statement } from "./store_sql.ts";
 
 /** The least a stored workflow object has (it is stored whole, whatever else it holds). */
@@ -337,6 +337,7 @@ export class Store {
 
   /** A stored workflow from its row, its nodes' changes applied (see store_nodes.ts). */
   #toWorkflow<W extends WorkflowObject>(r: Row): StoredWorkflow<W> {
+    if (!mayHaveChanges(String(r.phase))) return toWorkflow<W>(r);
     const changes = this.#nodes.changes(String(r.uid));
     if (changes.length === 0) return toWorkflow<W>(r);
     const summary = statement(this.db, "SELECT summary FROM workflows WHERE uid = ?").get(String(r.uid)) as {

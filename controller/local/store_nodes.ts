@@ -67,6 +67,14 @@ interface Change {
 /** Phases after which a workflow is written whole (it is read more than written from then on). */
 const FINISHED = new Set(["Succeeded", "Failed", "Error"]);
 
+/**
+ * Whether a workflow stored in `phase` may have node changes: a finished one was written whole,
+ * which dropped them (so reading it needs no look for them).
+ */
+export function mayHaveChanges(phase: string): boolean {
+  return !FINISHED.has(phase);
+}
+
 /** Decides how each write of a workflow's nodes is stored, and stores its changes. */
 export class NodeChanges {
   #written = new Map<string, Written>();
