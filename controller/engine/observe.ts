@@ -86,7 +86,7 @@ function failureMessage(obs: NodeObservation): string {
 function unchanged(node: NodeView, obs: NodeObservation): boolean {
   if (obs.phase !== "Pending" && obs.phase !== "Running") return false;
   if (node.phase !== obs.phase) return false;
-  if (obs.podIP && node.podIP !== obs.podIP) return false;
+  if (obs.podIP && node.daemoned === true && node.podIP !== obs.podIP) return false;
   if ((obs.message || undefined) !== node.message) return false;
   return !(obs.phase === "Running" && obs.daemonReady === true && node.daemoned !== true);
 }
@@ -130,7 +130,6 @@ function applyObservation(op: Op, id: string, obs: NodeObservation): void {
   const node = op.tree.get(id)!;
   const wasDaemoned = node.daemoned === true;
   touch(op);
-  if (obs.podIP) node.podIP = obs.podIP;
   switch (obs.phase) {
     case "Pending":
     case "Running":
@@ -139,6 +138,8 @@ function applyObservation(op: Op, id: string, obs: NodeObservation): void {
       if (obs.message) node.message = obs.message;
       else delete node.message;
       if (obs.phase === "Running" && obs.daemonReady === true) node.daemoned = true;
+      // Argo records a pod's IP for daemons only, while they run ({{steps.x.ip}} names a daemon).
+      if (obs.podIP && node.daemoned === true) node.podIP = obs.podIP;
       break;
     case "Succeeded":
     case "Failed":

@@ -6,7 +6,7 @@
  * The host drives it with the executor's own `superviseStep`: the container's stdout/stderr and
  * exit code come from `podman start --attach` (podman_attach.ts; from `podman logs -f` and `podman
  * wait` for a container a restarted host adopts), stop signals go through `podman kill`, and output
- * files are read with `podman cp` out of the stopped container. So output capture has ONE
+ * files are read out of the stopped container (podman_files.ts). So output capture has ONE
  * implementation (executor/capture.ts) for host processes, containers and Pods alike. A pod that
  * holds its main container alone has no infra container (see `alone`).
  *

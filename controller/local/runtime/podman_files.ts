@@ -32,6 +32,9 @@ const PODMAN_MOUNTS = [
   "/run/podman-init",
 ];
 
+/** Setups of podman that refused `podman mount` (rootless): not asked again. */
+const mountRefused = new WeakSet<PodmanSetup>();
+
 /** Symbolic links followed at most in one path (Linux's limit). */
 const MAX_LINKS = 40;
 
@@ -85,11 +88,13 @@ async function mountRoot(
   setup: PodmanSetup,
   name: string,
 ): Promise<{ tree: string; mounts: string[] } | undefined> {
+  if (mountRefused.has(setup)) return undefined;
   const [mounted, listed] = await Promise.all([
     podman(setup, ["mount", name]),
     podman(setup, ["container", "inspect", "--format", "{{range .Mounts}}{{.Destination}}\n{{end}}", name]),
   ]);
   const tree = mounted.stdout.trim();
+  if (mounted.code !== 0 && /rootless/i.test(mounted.stderr)) mountRefused.add(setup);
   if (mounted.code !== 0 || !tree.startsWith("/") || listed.code !== 0) return undefined;
   const mounts = [...PODMAN_MOUNTS, ...listed.stdout.split("\n").filter((m) => m.startsWith("/"))];
   return { tree, mounts: mounts.map((m) => m.replace(/\/+$/, "") || "/") };
