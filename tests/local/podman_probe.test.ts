@@ -34,6 +34,7 @@ Deno.test({
     ...first.globalArgs,
     "run",
     "--rm",
+    "--pull=never",
     "--network=none",
     ...first.containerArgs,
     TEST_IMAGE,

@@ -128,12 +128,14 @@ async function doProbe(
   const key = probeKey(bin, limits);
   const known = readProbe(cacheFile, key);
   if (known) {
-    // Found before on this machine: one container proves the flags still work.
+    // Found before on this machine: one container proves the flags still work (an image that is
+    // not here is left to the full probe, which says so).
     const env = known.ulimits ? { CONTAINERS_CONF: await writeUlimits(confDir, known.ulimits) } : {};
     const init = known.init ? ["--init"] : [];
     const r = await podman({ bin, globalArgs: known.globalArgs, env }, [
       "run",
       "--rm",
+      "--pull=never",
       "--network=none",
       ...init,
       image,
