@@ -249,6 +249,9 @@ const EXPECTED: Record<string, string[]> = {
     'variables-steps.yaml:43:48: error: "{{steps.wait.outputs.result}}": step "wait" runs template "wait", a suspend template, which has no outputs.result; use an output parameter',
     'variables-steps.yaml:63:45: error: "{{steps.gen.outputs.result}}": steps.* variables are only set in steps templates, and template "print" is not one',
   ],
+  "variables-ip.yaml": [
+    `variables-ip.yaml:20:48: error: "{{steps.job.ip}}": step "job" runs template "print", which is no daemon: a pod's IP is recorded for daemons only (daemon: true)`,
+  ],
   "variables-tasks.yaml": [
     'variables-tasks.yaml:18:48: error: "{{tasks.a.outputs.result}}": task "b" does not depend on task "a", so its results are not known yet; add "a" to its depends',
     'variables-tasks.yaml:23:48: error: "{{tasks.d.outputs.result}}": task "c" does not depend on task "d", so its results are not known yet; add "d" to its depends',

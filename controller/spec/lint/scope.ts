@@ -271,6 +271,13 @@ export class Scope {
       if (first === "exitCode" && called && !hasResult(called) && !node.loops) {
         return bad(`${node.label} runs ${called.label}, a ${called.type} template, which has no exit code`);
       }
+      if (first === "ip" && called && called.value.daemon !== true) {
+        // Argo records the IP of a daemon's pod only (and its validation knows no other).
+        return bad(
+          `${node.label} runs ${called.label}, which is no daemon: a pod's IP is recorded for daemons only ` +
+            `(daemon: true)`,
+        );
+      }
       return OK;
     }
     if (second === undefined) return PREFIX;
