@@ -82,7 +82,7 @@ export function addRunCommand(program: Command): void {
     )
     .option(
       "--max-steps <n>",
-      "process runtime: at most N steps run at once, the others wait (Pending) in order; default 4 per core",
+      "at most N steps run at once, the others wait (Pending) in order; default 4 per core",
     )
     .option(
       "-o, --output <format>",

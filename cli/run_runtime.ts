@@ -33,7 +33,7 @@ export interface ChooseOptions {
   /** Progress notes (e.g. "pulling ..."). */
   note: (line: string) => void;
   warn: (line: string) => void;
-  /** `--max-steps`: the process runtime's limit on steps running at once (see {@link parseMaxSteps}). */
+  /** `--max-steps`: the limit on steps running at once (see {@link parseMaxSteps}). */
   maxSteps?: number;
 }
 
@@ -43,8 +43,8 @@ export class RunSetupError extends Error {
 }
 
 /**
- * Reads `--max-steps N` (of `skiff run` and `skiff server`: steps running at once with the process
- * runtime; more wait, Pending). Throws CliError (a usage error) saying what is wrong with the value.
+ * Reads `--max-steps N` (of `skiff run` and `skiff server`: steps running at once; more wait,
+ * Pending). Throws CliError (a usage error) saying what is wrong with the value.
  */
 export function parseMaxSteps(text: string): number {
   const n = Number(text);

@@ -29,7 +29,7 @@ export interface ServerOptions {
   imageMap?: string;
   /** Files of Secret/ConfigMap manifests that steps may use (`--resources`). */
   resources?: string[];
-  /** Process runtime: at most this many steps at once (`--max-steps`; default 4 per core). */
+  /** At most this many steps at once (`--max-steps`; default 4 per core). */
   maxSteps?: number;
   version: string;
   /** Where the server's messages go (default stderr). */
@@ -193,7 +193,7 @@ export function addServerCommand(program: Command): void {
     )
     .option(
       "--max-steps <n>",
-      "process runtime: at most N steps run at once, the others wait (Pending) in order; default 4 per core",
+      "at most N steps run at once, the others wait (Pending) in order; default 4 per core",
     )
     .action(async (flags: ServerFlags, cmd: Command) => {
       const port = Number(flags.port);

@@ -9,14 +9,22 @@ import { overlap, runSpec, wfName } from "./helpers.ts";
 
 const ignore = podmanSkipReason !== undefined;
 
-async function runtime(opts: { graceSeconds?: number; dataDir?: string; noInit?: boolean } = {}) {
+async function runtime(
+  opts: { graceSeconds?: number; dataDir?: string; noInit?: boolean; maxSteps?: number } = {},
+) {
   const probed = await testSetup();
   // Without --init the main program is the container's first process: podman itself starts it.
   const setup = opts.noInit
     ? { ...probed, containerArgs: probed.containerArgs.filter((a) => a !== "--init") }
     : probed;
   const dataDir = opts.dataDir ?? await Deno.makeTempDir({ prefix: "skiff-podman-" });
-  return new PodmanRuntime({ dataDir, images: testImages, graceSeconds: opts.graceSeconds ?? 5, setup });
+  return new PodmanRuntime({
+    dataDir,
+    images: testImages,
+    graceSeconds: opts.graceSeconds ?? 5,
+    setup,
+    ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : {}),
+  });
 }
 
 /** Runs `fn` with a runtime and removes the workflow's pods and volumes afterwards. */
@@ -142,6 +150,67 @@ podmanTest("a step's hostname is its pod's name, with or without a sidecar", asy
     assert.equal(obs.stdout, `${run.podName}\n`);
   }
 });
+
+podmanTest(
+  "with --max-steps 2, four steps run at most two at a time, in order; a waiting step killed never runs",
+  async ({ wf }) => {
+    const rt = await runtime({ maxSteps: 2 });
+    const runs = [1, 2, 3, 4, 5].map((i) =>
+      runSpec(wf, { main: { image: "busybox", command: ["sh", "-c", `sleep 1; echo step ${i}`] } })
+    );
+    for (const r of runs) await rt.start(r);
+    assert.deepEqual(runs.map((r) => rt.observe(r.nodeId)?.phase), [
+      "Running",
+      "Running",
+      "Pending",
+      "Pending",
+      "Pending",
+    ]);
+    assert.match(
+      rt.observe(runs[2]!.nodeId)!.message!,
+      /^waiting for a free slot: 2 steps run, at most 2 at once/,
+    );
+    await rt.kill(runs[4]!.nodeId, "Stopped with strategy 'Stop'");
+    const obs = await Promise.all(runs.map((r) => rt.wait(r.nodeId)));
+    assert.deepEqual(obs.map((o) => o.phase), ["Succeeded", "Succeeded", "Succeeded", "Succeeded", "Failed"]);
+    assert.equal(obs[4]!.message, "Stopped with strategy 'Stop'");
+    assert.equal(obs[4]!.exitCode, undefined);
+    const spans = obs.slice(0, 4).map((o) => [Date.parse(o.startedAt!), Date.parse(o.finishedAt!)] as const);
+    for (const [start] of spans) {
+      const running = spans.filter(([s, f]) => s <= start && start < f).length;
+      assert.ok(running <= 2, `${running} steps ran at once: ${JSON.stringify(spans)}`);
+    }
+    assert.ok(spans[2]![0] >= Math.min(spans[0]![1], spans[1]![1]), "step 3 started before a slot was free");
+  },
+);
+
+podmanTest(
+  "a step waiting for a slot when its host closed is started by the next host",
+  async ({ wf }) => {
+    const dataDir = await Deno.makeTempDir({ prefix: "skiff-podman-" });
+    const first = await runtime({ dataDir, maxSteps: 1 });
+    const [busy, queued] = [1, 2].map((i) =>
+      runSpec(wf, { main: { image: "busybox", command: ["sh", "-c", `sleep 1; echo step ${i}`] } })
+    );
+    await first.start(busy!);
+    await first.start(queued!);
+    assert.equal(first.observe(queued!.nodeId)?.phase, "Pending");
+    await first.close();
+
+    const second = await runtime({ dataDir, maxSteps: 1 });
+    const listed = await second.list({ namespace: "default", name: wf });
+    assert.equal(listed.find((s) => s.nodeId === queued!.nodeId)?.state, "pending");
+    await second.adopt(busy!.workflow, busy!.nodeId);
+    await second.adopt(queued!.workflow, queued!.nodeId);
+    const [a, b] = await Promise.all([second.wait(busy!.nodeId), second.wait(queued!.nodeId)]);
+    assert.deepEqual([a!.phase, a!.stdout, b!.phase, b!.stdout], [
+      "Succeeded",
+      "step 1\n",
+      "Succeeded",
+      "step 2\n",
+    ]);
+  },
+);
 
 podmanTest("two parallel steps overlap in time and each has its own /tmp/hello_world.txt", async ({ wf }) => {
   const rt = await runtime();

@@ -14,6 +14,7 @@
  * default namespace), its main container `<pod>-main`. A restarted host adopts a running container by
  * that name (re-reading its whole log), and collects one that ended meanwhile.
  */
+import { existsSync } from "node:fs";
 import type { NodeObservation, RunContainer, RunSpec } from "../../engine/actions.ts";
 import {
   errorText,
@@ -35,6 +36,7 @@ import { LocalResources } from "./resources.ts";
 import { classifyVolume, containerEnv, projectVolume, stageInputArtifact, volumeOf } from "./volumes.ts";
 import { readinessProbe, waitReady } from "./readiness.ts";
 import { containerFiles } from "./podman_files.ts";
+import { defaultMaxSteps, StepSlots } from "./slots.ts";
 import {
   attachContainer,
   type ContainerChild,
@@ -63,6 +65,11 @@ export interface PodmanRuntimeOptions {
   /** Secrets and ConfigMaps the steps read (default: none, more can be added to `resources`). */
   resources?: LocalResources;
   warn?: (message: string) => void;
+  /**
+   * At most this many steps run at once (daemons aside); the others wait, Pending, first in first
+   * out, as in the process runtime (default: `defaultMaxSteps()`).
+   */
+  maxSteps?: number;
 }
 
 /** Where a script's source is mounted in the main container, as Argo does. */
@@ -92,6 +99,7 @@ export class PodmanRuntime implements Runtime {
   #closed = false;
   /** Pods of ended steps being removed; `close()` waits for them. */
   #removals = new Set<Promise<void>>();
+  #slots: StepSlots<RunSpec>;
 
   constructor(readonly options: PodmanRuntimeOptions) {
     this.layout = new NodeLayout(options.dataDir);
@@ -99,6 +107,12 @@ export class PodmanRuntime implements Runtime {
     this.resources = options.resources ?? new LocalResources();
     this.#entrypoints = { ...DEFAULT_ENTRYPOINTS, ...options.entrypoints };
     this.#setup = options.setup;
+    this.#slots = new StepSlots(options.maxSteps ?? defaultMaxSteps());
+  }
+
+  /** How many steps may run at once. */
+  get maxSteps(): number {
+    return this.#slots.max;
   }
 
   /** Probes podman once (with `image`) unless already done. */
@@ -127,7 +141,12 @@ export class PodmanRuntime implements Runtime {
     return p;
   }
 
-  async #start(run: RunSpec, adopting = false): Promise<void> {
+  /**
+   * Starts (or, `adopting`, finds again) a node's pod. A step takes one of the slots first, or
+   * waits for one (Pending; `waiting` in its directory, with run.json, says so to a restarted host);
+   * `fromQueue`: it waited and now holds a slot.
+   */
+  async #start(run: RunSpec, adopting = false, fromQueue = false): Promise<void> {
     const dir = this.layout.nodeDir(run.workflow, run.nodeId);
     await Deno.mkdir(dir, { recursive: true });
     const recorded = await readJson<StepResult>(`${dir}/result.json`);
@@ -136,8 +155,35 @@ export class PodmanRuntime implements Runtime {
       if (!this.options.keepPods) await this.#removeAfterReport(run);
       return;
     }
-    // No run.json yet: no host started this node, so it has no pod or container to look for.
-    const fresh = !adopting && await Deno.stat(`${dir}/run.json`).then(() => false, () => true);
+    const waitMark = `${dir}/${WAITING}`;
+    const waited = fromQueue || existsSync(waitMark);
+    if (waited) adopting = false; // it never had a pod: it starts (or waits again)
+    let slot = fromQueue;
+    if (!run.daemon && !slot) {
+      if (adopting) this.#slots.take(); // a pod that may run: it holds a slot as it did
+      else if (!this.#slots.acquire(run.nodeId, run)) {
+        if (!waited) {
+          await writeJsonAtomic(`${dir}/run.json`, run);
+          await Deno.writeTextFile(waitMark, "");
+        }
+        this.#obs.set(run, {
+          phase: "Pending",
+          message:
+            `waiting for a free slot: ${this.#slots.used} steps run, at most ${this.#slots.max} at once ` +
+            `(--max-steps)`,
+        });
+        return;
+      }
+      slot = true;
+    }
+    const release = () => {
+      if (!slot) return;
+      slot = false;
+      this.#release();
+    };
+    // No run.json yet, or only that of a step that waited: no host made this node's pod.
+    const fresh = waited || (!adopting && await Deno.stat(`${dir}/run.json`).then(() => false, () => true));
+    if (waited) await Deno.remove(waitMark).catch(() => {});
     if (!adopting) await writeJsonAtomic(`${dir}/run.json`, run);
 
     let setup: PodmanSetup;
@@ -145,7 +191,7 @@ export class PodmanRuntime implements Runtime {
       setup = await this.setup(this.images.resolve(run.main.image));
     } catch (e) {
       await this.#finishWith(run, dir, errorText(e));
-      return;
+      return release();
     }
     const pod = this.podNameOf(run);
     const main = `${pod}-main`;
@@ -153,17 +199,34 @@ export class PodmanRuntime implements Runtime {
     if (state === undefined) {
       if (adopting) {
         await this.#finishWith(run, dir, `pod deleted: container ${main} is gone and left no result`);
-        return;
+        return release();
       }
       try {
         await this.#createPod(setup, run, dir, fresh);
       } catch (e) {
         await this.#finishWith(run, dir, errorText(e));
+        release();
         if (!this.options.keepPods) await this.#removeAfterReport(run);
         return;
       }
     }
-    await this.#supervise(setup, run, dir, main, state);
+    await this.#supervise(setup, run, dir, main, state, release);
+  }
+
+  /** Gives a slot back and starts the steps waiting for one. */
+  #release(): void {
+    const next = this.#slots.release();
+    if (this.#closed) return;
+    for (const run of next) {
+      const p = this.#start(run, false, true).catch((e) =>
+        this.#obs.set(run, {
+          phase: "Error",
+          message: `skiff: ${errorText(e)}`,
+          finishedAt: new Date().toISOString(),
+        })
+      ).finally(() => this.#starting.delete(run.nodeId));
+      this.#starting.set(run.nodeId, p);
+    }
   }
 
   /** Runs (or re-attaches to) the main container under the executor's supervision. */
@@ -173,6 +236,7 @@ export class PodmanRuntime implements Runtime {
     dir: string,
     main: string,
     state: ContainerState | undefined,
+    release: () => void,
   ) {
     const stop = new AbortController();
     let started!: () => void;
@@ -241,7 +305,10 @@ export class PodmanRuntime implements Runtime {
         message: `skiff: ${errorText(e)}`,
         finishedAt: new Date().toISOString(),
       });
-    }).finally(started);
+    }).finally(() => {
+      started();
+      release();
+    });
     await running;
   }
 
@@ -450,9 +517,14 @@ export class PodmanRuntime implements Runtime {
     for (const v of vols.stdout.split("\n").filter(Boolean)) await podman(setup, ["volume", "rm", "-f", v]);
   }
 
-  async #finishWith(run: RunSpec, dir: string, message: string): Promise<void> {
+  async #finishWith(
+    run: RunSpec,
+    dir: string,
+    message: string,
+    phase: "Error" | "Failed" = "Error",
+  ): Promise<void> {
     const result: StepResult = {
-      phase: "Error",
+      phase,
       message,
       result: "",
       stdout: "",
@@ -474,6 +546,14 @@ export class PodmanRuntime implements Runtime {
 
   async kill(nodeId: string, reason: string): Promise<void> {
     await this.#starting.get(nodeId);
+    const waiting = this.#slots.remove(nodeId);
+    if (waiting) {
+      // It never started: it ends here, as a pod deleted before it ran.
+      const dir = this.layout.nodeDir(waiting.workflow, waiting.nodeId);
+      await this.#finishWith(waiting, dir, reason, "Failed");
+      await Deno.remove(`${dir}/${WAITING}`).catch(() => {});
+      return;
+    }
     const t = this.#tracked.get(nodeId);
     if (!t) return;
     t.stop.abort(reason);
@@ -539,7 +619,7 @@ export class PodmanRuntime implements Runtime {
           workflow: wf,
           nodeId: run.nodeId,
           podName: run.podName,
-          state: finished ? "finished" : "lost",
+          state: finished ? "finished" : existsSync(`${nodesDir}/${e.name}/${WAITING}`) ? "pending" : "lost",
         });
       }
     }
@@ -555,6 +635,15 @@ export class PodmanRuntime implements Runtime {
   }
 
   async cleanup(workflow: WorkflowRef): Promise<void> {
+    const mine = (run: RunSpec) =>
+      run.workflow.namespace === workflow.namespace && run.workflow.name === workflow.name;
+    for (const run of this.#slots.drop(mine)) {
+      this.#obs.set(run, {
+        phase: "Failed",
+        message: "stopped before it started: its workflow's files were removed",
+        finishedAt: new Date().toISOString(),
+      });
+    }
     const setup = this.#setup;
     if (setup) {
       const f = [
@@ -587,6 +676,9 @@ export class PodmanRuntime implements Runtime {
 
   async close(): Promise<void> {
     this.#closed = true;
+    // Waiting steps stay as they are on disk (run.json and `waiting`): the next runtime's adopt()
+    // queues them again.
+    this.#slots.drop();
     // Stop following the containers; they keep running and are adopted by the next runtime.
     for (const t of this.#tracked.values()) t.detach?.();
     await Promise.all([...this.#tracked.values()].map((t) => t.done.catch(() => {})));
@@ -601,6 +693,9 @@ export class PodmanRuntime implements Runtime {
     return o !== undefined && isFinal(o);
   }
 }
+
+/** The file in a node's directory that says it waits for a slot (see #start). */
+const WAITING = "waiting";
 
 /**
  * Whether a step's pod holds its main container alone (no init containers, no sidecars, not a

@@ -33,7 +33,7 @@ export interface CreateRuntimeOptions {
   network?: string;
   /** Secrets and ConfigMaps for the steps (more can be added later through `runtime.resources`). */
   resources?: LocalResources;
-  /** The process runtime's limit on steps running at once (`--max-steps`; default: 4 per core). */
+  /** The limit on steps running at once (`--max-steps`; default: 4 per core). */
   maxSteps?: number;
   warn?: (message: string) => void;
 }
@@ -53,20 +53,14 @@ export async function createRuntime(opts: CreateRuntimeOptions): Promise<Runtime
   if (opts.kind === "process") {
     return { runtime: processRuntime(), reason: "process runtime (--runtime process)" };
   }
-  const podmanRuntime = (setup?: Awaited<ReturnType<typeof probePodman>>) => {
-    if (opts.maxSteps !== undefined) {
-      (opts.warn ?? console.warn)(
-        `skiff: --max-steps ${opts.maxSteps} limits the process runtime only; podman starts every step ` +
-          `at once (use the workflow's spec.parallelism to limit them)`,
-      );
-    }
-    return new PodmanRuntime({
+  const podmanRuntime = (setup?: Awaited<ReturnType<typeof probePodman>>) =>
+    new PodmanRuntime({
       ...common,
       images,
       ...(opts.network ? { network: opts.network } : {}),
       ...(setup ? { setup } : {}),
+      ...(opts.maxSteps !== undefined ? { maxSteps: opts.maxSteps } : {}),
     });
-  };
   if (opts.kind === "podman") {
     return { runtime: podmanRuntime(), reason: "podman runtime (--runtime podman)" };
   }
