@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { ProcessRuntime } from "../../controller/local/runtime/process.ts";
 import { readTail } from "../../controller/local/runtime/process_collect.ts";
-import { lookPath } from "../../controller/local/runtime/process_supervisor.ts";
+import { lookPath } from "../../controller/local/runtime/common.ts";
 import { runSpec, wfName } from "./helpers.ts";
 import { recordedExit } from "../../controller/local/runtime/process_pids.ts";
 

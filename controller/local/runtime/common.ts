@@ -137,3 +137,26 @@ export class Observations {
 export function isFinal(o: NodeObservation): boolean {
   return o.phase === "Succeeded" || o.phase === "Failed" || o.phase === "Error";
 }
+
+/**
+ * Where `program` would be executed from, as execvp finds it: a path with a slash relative to
+ * `cwd`, else the first executable on `path`. "denied" when only non-executable files were found,
+ * "missing" when nothing was.
+ */
+export function lookPath(program: string, path: string, cwd: string): string | "missing" | "denied" {
+  const candidates = program.includes("/")
+    ? [program.startsWith("/") ? program : `${cwd}/${program}`]
+    : path.split(":").map((p) => `${p === "" ? cwd : p}/${program}`);
+  let denied = false;
+  for (const c of candidates) {
+    let info: Deno.FileInfo;
+    try {
+      info = Deno.statSync(c);
+    } catch {
+      continue;
+    }
+    if (info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0) return c;
+    denied = true;
+  }
+  return denied ? "denied" : "missing";
+}

@@ -31,19 +31,20 @@ import {
 } from "../../engine/images.ts";
 import { isFinal, NodeLayout, observationOf, Observations, readJson, safe } from "./common.ts";
 import type { ObservationListener, Runtime, RuntimeStep, WorkflowRef } from "./mod.ts";
-import { podman, podmanOk, type PodmanSetup, probePodman } from "./podman_cli.ts";
+import {
+  type ContainerState,
+  containerStatus,
+  podman,
+  podmanOk,
+  type PodmanSetup,
+  probePodman,
+} from "./podman_cli.ts";
 import { LocalResources } from "./resources.ts";
 import { classifyVolume, containerEnv, projectVolume, stageInputArtifact, volumeOf } from "./volumes.ts";
 import { readinessProbe, waitReady } from "./readiness.ts";
 import { containerFiles } from "./podman_files.ts";
 import { defaultMaxSteps, StepSlots } from "./slots.ts";
-import {
-  attachContainer,
-  type ContainerChild,
-  type ContainerState,
-  containerState,
-  podIPOf,
-} from "./podman_container.ts";
+import { attachContainer, type ContainerChild, podIPOf } from "./podman_container.ts";
 
 /** Options of the podman runtime. */
 export interface PodmanRuntimeOptions {
@@ -136,8 +137,13 @@ export class PodmanRuntime implements Runtime {
     if (this.#obs.get(run.nodeId) !== undefined) return Promise.resolve();
     const pending = this.#starting.get(run.nodeId);
     if (pending) return pending;
-    const p = this.#start(run).finally(() => this.#starting.delete(run.nodeId));
-    this.#starting.set(run.nodeId, p);
+    return this.#begin(this.#start(run), run.nodeId);
+  }
+
+  /** Keeps `starting`, a start of node `nodeId`, for whoever asks about the node meanwhile. */
+  #begin(starting: Promise<void>, nodeId: string): Promise<void> {
+    const p = starting.finally(() => this.#starting.delete(nodeId));
+    this.#starting.set(nodeId, p);
     return p;
   }
 
@@ -195,7 +201,7 @@ export class PodmanRuntime implements Runtime {
     }
     const pod = this.podNameOf(run);
     const main = `${pod}-main`;
-    const state = fresh ? undefined : await containerState(setup, main);
+    const state = fresh ? undefined : (await containerStatus(setup, main))?.state;
     if (state === undefined) {
       if (adopting) {
         await this.#finishWith(run, dir, `pod deleted: container ${main} is gone and left no result`);
@@ -218,14 +224,14 @@ export class PodmanRuntime implements Runtime {
     const next = this.#slots.release();
     if (this.#closed) return;
     for (const run of next) {
-      const p = this.#start(run, false, true).catch((e) =>
+      const started = this.#start(run, false, true).catch((e) =>
         this.#obs.set(run, {
           phase: "Error",
           message: `skiff: ${errorText(e)}`,
           finishedAt: new Date().toISOString(),
         })
-      ).finally(() => this.#starting.delete(run.nodeId));
-      this.#starting.set(run.nodeId, p);
+      );
+      this.#begin(started, run.nodeId);
     }
   }
 
@@ -570,9 +576,7 @@ export class PodmanRuntime implements Runtime {
     }
     const run = await readJson<RunSpec>(`${this.layout.nodeDir(workflow, nodeId)}/run.json`);
     if (!run) return undefined;
-    const p = this.#start(run, true).finally(() => this.#starting.delete(nodeId));
-    this.#starting.set(nodeId, p);
-    await p;
+    await this.#begin(this.#start(run, true), nodeId);
     return this.#obs.get(nodeId);
   }
 

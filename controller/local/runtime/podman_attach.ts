@@ -23,7 +23,7 @@
  * end of podman, or else looks at the container's state (from 0.5 s on, every 0.2 s).
  */
 import { StartError } from "../../../executor/mod.ts";
-import { podman, podmanOk, type PodmanSetup, podmanSpawn } from "./podman_cli.ts";
+import { containerStatus, podman, podmanOk, type PodmanSetup, podmanSpawn } from "./podman_cli.ts";
 import type { ContainerChild } from "./podman_container.ts";
 
 /** When a silent container's state is first looked at, and how often then (see `running`). */
@@ -72,11 +72,11 @@ export function startAttached(
       if (detached) return 128;
       const problem = holding ? new TextDecoder().decode(concat(held)).trim() : undefined;
       if (problem === undefined && s.signal === null && s.code !== 125) return s.code;
-      const state = await containerExit(setup, name);
-      if (state.status !== "created") {
-        // It ran: what was held back was its own output.
+      const status = await containerStatus(setup, name);
+      if (status?.state !== "created") {
+        // It ran (or is gone): what was held back was its own output.
         for (const chunk of held) await errWriter.write(chunk).catch(() => {});
-        if (state.status === "exited") return state.exitCode;
+        if (status?.state === "exited") return status.exitCode;
         // Still running (podman was killed while attached): its end is waited for without its output.
         const waited = await podman(setup, ["wait", name]);
         const code = Number.parseInt(waited.stdout.trim(), 10);
@@ -104,8 +104,8 @@ export function startAttached(
     for (let wait = FIRST_LOOK_MS; !isRunning && !ended; wait = LOOK_EVERY_MS) {
       await new Promise((r) => setTimeout(r, wait));
       if (isRunning || ended) return;
-      const state = await containerExit(setup, name);
-      if (state.status === "running" || state.status === "exited") markRunning();
+      const state = (await containerStatus(setup, name))?.state;
+      if (state === "running" || state === "exited") markRunning();
     }
   })();
   return {
@@ -128,28 +128,6 @@ export function startAttached(
       if (!ended) await podman(setup, ["kill", "--signal", signal, name]);
     },
   };
-}
-
-/** The container's state and, once it exited, its exit code. */
-async function containerExit(
-  setup: PodmanSetup,
-  name: string,
-): Promise<{ status: "created" | "running" | "exited" | "gone"; exitCode: number }> {
-  const r = await podman(setup, [
-    "container",
-    "inspect",
-    "--format",
-    "{{.State.Status}} {{.State.ExitCode}}",
-    name,
-  ]);
-  if (r.code !== 0) return { status: "gone", exitCode: 128 };
-  const [status, code] = r.stdout.trim().split(" ");
-  const exitCode = Number.parseInt(code ?? "", 10);
-  if (status === "created" || status === "configured") return { status: "created", exitCode: 0 };
-  if (status === "exited" || status === "stopped") {
-    return { status: "exited", exitCode: Number.isFinite(exitCode) ? exitCode : 128 };
-  }
-  return { status: "running", exitCode: 0 };
 }
 
 /** Writes every chunk of `stream` with `write`; a write that fails (nobody reads any more) ends it. */

@@ -41,6 +41,34 @@ export async function podman(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr).trim() };
 }
 
+/** What a container is doing, as the runtime tells states apart ("configured" counts as created). */
+export type ContainerState = "created" | "running" | "exited" | "other";
+
+/** A container's state and exit code (0 until it exited); undefined when there is no such container. */
+export async function containerStatus(
+  setup: Pick<PodmanSetup, "bin" | "globalArgs" | "env">,
+  name: string,
+): Promise<{ state: ContainerState; exitCode: number } | undefined> {
+  const r = await podman(setup, [
+    "container",
+    "inspect",
+    "--format",
+    "{{.State.Status}} {{.State.ExitCode}}",
+    name,
+  ]);
+  if (r.code !== 0) return undefined;
+  const [status, code] = r.stdout.trim().split(" ");
+  const state: ContainerState = status === "created" || status === "configured"
+    ? "created"
+    : status === "running"
+    ? "running"
+    : status === "exited" || status === "stopped"
+    ? "exited"
+    : "other";
+  const exitCode = Number.parseInt(code ?? "", 10);
+  return { state, exitCode: Number.isFinite(exitCode) ? exitCode : 128 };
+}
+
 /** Runs podman and returns stdout, or throws with podman's error text. */
 export async function podmanOk(
   setup: Pick<PodmanSetup, "bin" | "globalArgs" | "env">,

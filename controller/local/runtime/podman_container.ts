@@ -4,17 +4,8 @@
  * exit code from `podman wait`; signals through `podman kill`). Its output files: podman_files.ts.
  */
 import type { StepChild } from "../../../executor/mod.ts";
-import { podman, type PodmanSetup, podmanSpawn } from "./podman_cli.ts";
+import { type ContainerState, podman, type PodmanSetup, podmanSpawn } from "./podman_cli.ts";
 import { startAttached } from "./podman_attach.ts";
-
-export type ContainerState = "created" | "running" | "exited" | "other";
-
-export async function containerState(setup: PodmanSetup, name: string): Promise<ContainerState | undefined> {
-  const r = await podman(setup, ["container", "inspect", "--format", "{{.State.Status}}", name]);
-  if (r.code !== 0) return undefined;
-  const s = r.stdout.trim();
-  return s === "created" || s === "running" || s === "exited" ? s : s === "configured" ? "created" : "other";
-}
 
 /** The main container as a StepChild; `detach` stops following it without stopping it. */
 export interface ContainerChild extends StepChild {

@@ -10,6 +10,7 @@
  * user. When any of these differs, the record is not used (and the next full probe replaces it).
  * A cache that cannot be read or written is no cache: nothing fails because of it.
  */
+import { lookPath } from "./common.ts";
 
 /** A probe's outcome, as kept. */
 export interface ProbeRecord {
@@ -32,9 +33,8 @@ export function probeCacheFile(): string | undefined {
 
 /** What the probe's outcome depends on (see above), as one string. */
 export function probeKey(bin: string, limits: { nofile?: number; nproc?: number }): string {
-  const program = bin.includes("/")
-    ? bin
-    : (Deno.env.get("PATH") ?? "").split(":").map((d) => `${d}/${bin}`).find((p) => stamp(p) !== "-") ?? bin;
+  const found = lookPath(bin, Deno.env.get("PATH") ?? "", Deno.cwd());
+  const program = found === "missing" || found === "denied" ? bin : found;
   const home = Deno.env.get("HOME") ?? "";
   const confs = [
     "/usr/share/containers/containers.conf",

@@ -32,6 +32,7 @@
  * read 2 s after the command's exit (the executor's drain time).
  */
 import { startFailure } from "../../../executor/mod.ts";
+import { lookPath } from "./common.ts";
 
 /**
  * The number of Linux's setsid(2) system call on this machine: Perl has no setsid without its POSIX
@@ -168,29 +169,6 @@ export function supervisorTools(): SupervisorTools {
   };
   tools = { perl: find("perl") };
   return tools;
-}
-
-/**
- * Where `program` would be executed from, as execvp finds it: a path with a slash relative to
- * `cwd`, else the first executable on `path`. "denied" when only non-executable files were found,
- * "missing" when nothing was.
- */
-export function lookPath(program: string, path: string, cwd: string): string | "missing" | "denied" {
-  const candidates = program.includes("/")
-    ? [program.startsWith("/") ? program : `${cwd}/${program}`]
-    : path.split(":").map((p) => `${p === "" ? cwd : p}/${program}`);
-  let denied = false;
-  for (const c of candidates) {
-    let info: Deno.FileInfo;
-    try {
-      info = Deno.statSync(c);
-    } catch {
-      continue;
-    }
-    if (info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0) return c;
-    denied = true;
-  }
-  return denied ? "denied" : "missing";
 }
 
 /**
