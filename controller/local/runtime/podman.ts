@@ -187,36 +187,41 @@ export class PodmanRuntime implements Runtime {
       slot = false;
       this.#release();
     };
-    // No run.json yet, or only that of a step that waited: no host made this node's pod.
-    const fresh = waited || (!adopting && await Deno.stat(`${dir}/run.json`).then(() => false, () => true));
-    if (waited) await Deno.remove(waitMark).catch(() => {});
-    if (!adopting) await writeJsonAtomic(`${dir}/run.json`, run);
-
-    let setup: PodmanSetup;
     try {
-      setup = await this.setup(this.images.resolve(run.main.image));
-    } catch (e) {
-      await this.#finishWith(run, dir, errorText(e));
-      return release();
-    }
-    const pod = this.podNameOf(run);
-    const main = `${pod}-main`;
-    const state = fresh ? undefined : (await containerStatus(setup, main))?.state;
-    if (state === undefined) {
-      if (adopting) {
-        await this.#finishWith(run, dir, `pod deleted: container ${main} is gone and left no result`);
-        return release();
-      }
+      // No run.json yet, or only that of a step that waited: no host made this node's pod.
+      const fresh = waited || (!adopting && await Deno.stat(`${dir}/run.json`).then(() => false, () => true));
+      if (waited) await Deno.remove(waitMark).catch(() => {});
+      if (!adopting) await writeJsonAtomic(`${dir}/run.json`, run);
+
+      let setup: PodmanSetup;
       try {
-        await this.#createPod(setup, run, dir, fresh);
+        setup = await this.setup(this.images.resolve(run.main.image));
       } catch (e) {
         await this.#finishWith(run, dir, errorText(e));
-        release();
-        if (!this.options.keepPods) await this.#removeAfterReport(run);
-        return;
+        return release();
       }
+      const pod = this.podNameOf(run);
+      const main = `${pod}-main`;
+      const state = fresh ? undefined : (await containerStatus(setup, main))?.state;
+      if (state === undefined) {
+        if (adopting) {
+          await this.#finishWith(run, dir, `pod deleted: container ${main} is gone and left no result`);
+          return release();
+        }
+        try {
+          await this.#createPod(setup, run, dir, fresh);
+        } catch (e) {
+          await this.#finishWith(run, dir, errorText(e));
+          release();
+          if (!this.options.keepPods) await this.#removeAfterReport(run);
+          return;
+        }
+      }
+      await this.#supervise(setup, run, dir, main, state, release);
+    } catch (e) {
+      release(); // a problem of the host (e.g. its data dir): the step gives its slot back
+      throw e;
     }
-    await this.#supervise(setup, run, dir, main, state, release);
   }
 
   /** Gives a slot back and starts the steps waiting for one. */
