@@ -58,8 +58,7 @@ export class TailBuffer {
 
 /** Argo's rule for `result` and parameter files: exactly one trailing newline is removed. */
 export function trimOneNewline(text: string): string {
-  if (text.endsWith("\r\n")) return text.slice(0, -2);
-  return text.endsWith("\n") ? text.slice(0, -1) : text;
+  return text.endsWith("\n") ? text.slice(0, -1) : text; // "\n" alone, as Argo's executor: "a\r\n" keeps its "\r"
 }
 
 /** Output parameters and artifacts of one step, and the first problem met collecting them. */
@@ -87,7 +86,7 @@ export async function collectOutputs(
       continue;
     }
     if (text !== undefined) collected.parameters[p.name] = trimOneNewline(text);
-    else if (p.default !== undefined) collected.parameters[p.name] = p.default;
+    else if (p.default !== undefined) collected.parameters[p.name] = trimOneNewline(p.default); // as Argo trims it
     else problems.push(`output parameter "${p.name}": open ${p.path}: no such file or directory`);
   }
   for (const a of outputs?.artifacts ?? []) {

@@ -22,11 +22,7 @@ const decoder = new TextDecoder();
 
 /** Argo's `result`: stdout without ONE trailing newline, its last 256 KiB. */
 export function resultOf(stdout: string): string {
-  let text = stdout.endsWith("\r\n")
-    ? stdout.slice(0, -2)
-    : stdout.endsWith("\n")
-    ? stdout.slice(0, -1)
-    : stdout;
+  let text = stdout.endsWith("\n") ? stdout.slice(0, -1) : stdout; // "\n" alone, as Argo's executor
   // A UTF-16 unit is at most 3 bytes of UTF-8: a short text need not be encoded to be measured.
   if (text.length * 3 <= MAX_RESULT_BYTES) return text;
   const bytes = encoder.encode(text);
@@ -55,7 +51,9 @@ function outputsOf(op: Op, node: NodeStatus, obs: NodeObservation): Outputs | un
   const declared = tmpl?.outputs?.parameters;
   if (declared) {
     for (const p of declared) {
-      const value = observedParams[p.name] ?? p.valueFrom?.default;
+      // A default is trimmed as a file's value is (Argo's executor trims after choosing it).
+      const fallback = p.valueFrom?.default;
+      const value = observedParams[p.name] ?? (fallback?.endsWith("\n") ? fallback.slice(0, -1) : fallback);
       if (value === undefined) continue;
       const out: Parameter = { name: p.name, value };
       if (p.globalName) out.globalName = p.globalName;

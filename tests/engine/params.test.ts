@@ -109,3 +109,10 @@ Deno.test("params: a missing output file uses the output default", () => {
   }]);
   equal(r.byName["p[0].say"]?.outputs?.result, "x");
 });
+
+Deno.test("params: one trailing \\n is trimmed from result and from an output default, and a \\r stays (Argo)", () => {
+  const w = base.replace("default: none", 'default: "none\\n"');
+  const r = runWorkflow(w, { scripts: { say: { stdout: "x\r\n" } } });
+  equal(r.byName["p[0].say"]?.outputs?.result, "x\r");
+  equal(r.byName["p[0].say"]?.outputs?.parameters?.[0]?.value, "none");
+});

@@ -5,7 +5,7 @@ import { collectOutputs, localFiles, TailBuffer, trimOneNewline } from "../../ex
 Deno.test("trimOneNewline removes one newline only", () => {
   assert.equal(trimOneNewline("a\n"), "a");
   assert.equal(trimOneNewline("a\n\n"), "a\n");
-  assert.equal(trimOneNewline("a\r\n"), "a");
+  assert.equal(trimOneNewline("a\r\n"), "a\r"); // Argo trims "\n" alone
   assert.equal(trimOneNewline("a"), "a");
   assert.equal(trimOneNewline(""), "");
 });
@@ -40,4 +40,23 @@ Deno.test("collectOutputs reports every missing output at once", async () => {
     got.error,
     'output parameter "q": open /q.txt: no such file or directory; output artifact "a": /a: no such file or directory',
   );
+});
+
+Deno.test("collectOutputs trims a default as a file's value: one \\n, and a \\r stays", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(`${dir}/crlf.txt`, "v\r\n");
+  const got = await collectOutputs(
+    {
+      parameters: [{ name: "crlf", path: "/crlf.txt" }, {
+        name: "gone",
+        path: "/gone.txt",
+        default: "none\n",
+      }],
+      artifacts: [],
+    },
+    localFiles(dir),
+    `${dir}/art`,
+  );
+  assert.deepEqual(got.parameters, { crlf: "v\r", gone: "none" });
+  assert.equal(got.error, undefined);
 });
