@@ -36,7 +36,8 @@ export async function prepareWorkflow(file: string, opts: PrepareOptions = {}): 
     throw new CliError(`cannot read ${file}: ${e instanceof Error ? e.message : e}`);
   }
   const loaded = loadText(text, file);
-  const problems = [...loaded.problems, ...lintDocuments(loaded.documents, { target: "local" })];
+  const parameters = (opts.params ?? []).map((pair) => pair.split("=")[0]!);
+  const problems = [...loaded.problems, ...lintDocuments(loaded.documents, { target: "local", parameters })];
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity !== "error");
   if (errors.length > 0) return { errors, warnings, others: [] };
@@ -62,7 +63,7 @@ export async function prepareWorkflow(file: string, opts: PrepareOptions = {}): 
     try {
       wf = applyParameters(wf, opts.params);
     } catch (e) {
-      throw new CliError(`-p: ${e instanceof Error ? e.message : e}`);
+      throw new CliError(`-p: ${e instanceof Error ? e.message : e}`); // a pair without "="
     }
   }
   const others = loaded.documents.filter((d) => d !== workflows[0]).map((d) => d.value);

@@ -2,6 +2,7 @@
  * Argo's submit options applied to a workflow (`argo submit -p`, `--entrypoint`, `-l`, ...), the
  * same for the CLI (before it sends a workflow) and for hosts (`POST .../submit`).
  */
+import { overrideParameters } from "../controller/spec/parameters.ts";
 import { errors, type SubmitOptions, type Workflow } from "./service.ts";
 
 /** Parses `a=b,c=d` (labels, annotations); `what` names the option in errors. */
@@ -15,26 +16,12 @@ export function parseKeyValues(text: string, what: string): Record<string, strin
   return out;
 }
 
-/**
- * Sets parameters from `NAME=VALUE` pairs: a declared parameter takes the value (keeping its enum
- * and description, dropping valueFrom), an undeclared one is added, as `argo submit -p` does.
- */
+/** Sets parameters from `NAME=VALUE` pairs as `argo submit -p` does (see overrideParameters). */
 export function setParameters(wf: Workflow, pairs: string[]): void {
-  if (pairs.length === 0) return;
-  wf.spec.arguments ??= {};
-  const params = wf.spec.arguments.parameters ??= [];
-  for (const pair of pairs) {
-    const eq = pair.indexOf("=");
-    if (eq <= 0) throw errors.invalid(`expected parameter of the form: NAME=VALUE. Received: ${pair}`);
-    const name = pair.slice(0, eq);
-    const value = pair.slice(eq + 1);
-    const declared = params.find((p) => p.name === name);
-    if (declared) {
-      declared.value = value;
-      delete declared.valueFrom;
-    } else {
-      params.push({ name, value });
-    }
+  try {
+    overrideParameters(wf, pairs);
+  } catch (e) {
+    throw errors.invalid(e instanceof Error ? e.message : String(e));
   }
 }
 

@@ -180,7 +180,10 @@ export function addSubmitCommand(program: Command): void {
       let docs: LoadedDocument[];
       try {
         docs = await readDocuments(files);
-        const problems = lintDocuments(docs, { target: "local" }).filter((p) => p.severity === "error");
+        const passed = (opts.parameters ?? []).map((pair) => pair.split("=")[0]!);
+        const problems = lintDocuments(docs, { target: "local", parameters: passed }).filter((p) =>
+          p.severity === "error"
+        );
         if (problems.length > 0) throw new LintFailure(problems);
       } catch (e) {
         if (!(e instanceof LintFailure)) throw e;

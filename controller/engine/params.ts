@@ -10,37 +10,15 @@ import { copyData } from "./copy.ts";
 import type { Op } from "./context.ts";
 import { substituteIn } from "./expr.ts";
 import { parseTime, secondsF } from "./time.ts";
+import { overrideParameters } from "../spec/parameters.ts";
 
 /**
- * Returns a copy of `workflow` whose `spec.arguments.parameters` take the values of `overrides`
- * (as `argo submit -p name=value`). Throws on a name the workflow does not declare, or a value
- * outside the parameter's `enum`.
+ * Returns a copy of `workflow` with `overrides` applied as `argo submit -p name=value` applies them
+ * (see {@link overrideParameters}).
  */
-export function applyParameters(
-  workflow: Workflow,
-  overrides: Record<string, string> | string[],
-): Workflow {
-  const pairs: [string, string][] = Array.isArray(overrides)
-    ? overrides.map((text) => {
-      const eq = text.indexOf("=");
-      if (eq < 0) throw new Error(`expected parameter of the form: NAME=VALUE. Received: ${text}`);
-      return [text.slice(0, eq), text.slice(eq + 1)];
-    })
-    : Object.entries(overrides);
+export function applyParameters(workflow: Workflow, overrides: Record<string, string> | string[]): Workflow {
   const wf = structuredClone(workflow);
-  const params = wf.spec.arguments?.parameters ?? [];
-  for (const [name, value] of pairs) {
-    const param = params.find((p) => p.name === name);
-    if (!param) {
-      const known = params.map((p) => p.name).join(", ") || "none";
-      throw new Error(`unknown parameter '${name}' (the workflow declares: ${known})`);
-    }
-    if (param.enum && param.enum.length > 0 && !param.enum.includes(value)) {
-      throw new Error(`parameter '${name}' must be one of ${param.enum.join(", ")}; got '${value}'`);
-    }
-    param.value = value;
-    delete param.valueFrom;
-  }
+  overrideParameters(wf, overrides);
   return wf;
 }
 

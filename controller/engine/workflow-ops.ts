@@ -5,6 +5,7 @@
 
 import type { NodeStatus, Workflow } from "../spec/types.ts";
 import { podName } from "./names.ts";
+import { overrideParameters } from "../spec/parameters.ts";
 import { selectorMatches } from "./suspend.ts";
 import { formatTime, parseTime } from "./time.ts";
 
@@ -24,23 +25,6 @@ export interface RetryResult {
   workflow: Workflow;
   /** Pods of the nodes removed from the status: delete them (and forget their observations). */
   podsToDelete: string[];
-}
-
-function overrideParameters(wf: Workflow, parameters: string[] | Record<string, string>): void {
-  const pairs: [string, string][] = Array.isArray(parameters)
-    ? parameters.map((p) => {
-      const eq = p.indexOf("=");
-      if (eq < 0) throw new Error(`expected parameter of the form: NAME=VALUE. Received: ${p}`);
-      return [p.slice(0, eq), p.slice(eq + 1)];
-    })
-    : Object.entries(parameters);
-  if (pairs.length === 0) return;
-  const passed = new Set(pairs.map(([n]) => n));
-  const params = pairs.map(([name, value]) => ({ name, value }));
-  for (const p of wf.spec.arguments?.parameters ?? []) {
-    if (!passed.has(p.name)) params.push(p as typeof params[number]);
-  }
-  wf.spec.arguments = { ...wf.spec.arguments, parameters: params };
 }
 
 interface DagNode {

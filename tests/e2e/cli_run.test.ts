@@ -50,7 +50,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "skiff run -p overrides a parameter; an undeclared one is a usage error",
+  name: "skiff run -p overrides a parameter, and adds an undeclared one as argo submit does",
   ...opts,
   fn: async () => {
     const file = await writeWorkflow(`
@@ -71,9 +71,31 @@ spec:
     assert.equal(Object.values(wf.status!.nodes!)[0]!.outputs?.result, "said bonjour");
     assert.equal(wf.spec.arguments?.parameters?.[0]?.value, "bonjour");
 
-    const bad = await skiff("run", file, "--runtime", "process", "-p", "nope=1");
+    // Not declared: added to spec.arguments, and lint takes {{workflow.parameters.extra}} as declared.
+    const extra = await writeWorkflow(`
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {generateName: params-}
+spec:
+  entrypoint: main
+  templates:
+  - name: main
+    container: {image: busybox, command: [echo, "got {{workflow.parameters.extra}}"]}
+`);
+    const added = await skiff("run", extra, "--runtime", "process", "-p", "extra=1", "-o", "json");
+    assert.equal(added.code, 0, added.stderr);
+    const done = parseJson(added.stdout);
+    assert.deepEqual(done.spec.arguments?.parameters, [{ name: "extra", value: "1" }]);
+    assert.equal(Object.values(done.status!.nodes!)[0]!.outputs?.result, "got 1");
+
+    // Without -p the reference is an error at its line, as before.
+    const lint = await skiff("run", extra, "--runtime", "process");
+    assert.notEqual(lint.code, 0);
+    assert.match(lint.stderr, /workflow.yaml:8:49: error: .*workflow parameter "extra" is not declared/);
+
+    const bad = await skiff("run", file, "--runtime", "process", "-p", "nope");
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr, /unknown parameter 'nope' \(the workflow declares: message\)/);
+    assert.match(bad.stderr, /-p: expected parameter of the form: NAME=VALUE. Received: nope/);
     assert.equal(bad.stdout, "");
   },
 });

@@ -55,10 +55,21 @@ Deno.test("params: workflow parameters, input defaults and -p overrides reach th
   deepStrictEqual(r.status.outputs?.parameters, [{ name: "said", value: "x" }]);
 });
 
-Deno.test("params: applyParameters rejects unknown names and values outside enum", () => {
-  throws(() => applyParameters(wf(base), { nope: "x" }), /unknown parameter 'nope'/);
-  throws(() => applyParameters(wf(base), { color: "green" }), /must be one of red, blue/);
-  throws(() => applyParameters(wf(base), ["color"]), /NAME=VALUE/);
+Deno.test("params: -p as Argo's overrideParameters: passed first as name and value, an undeclared one added", () => {
+  const w = applyParameters(wf(base), ["nope=x", "color=green"]);
+  // A declared parameter passed with -p is rebuilt from name and value: its enum goes with it, as in Argo.
+  deepStrictEqual(w.spec.arguments?.parameters, [
+    { name: "nope", value: "x" },
+    { name: "color", value: "green" },
+    { name: "greeting", value: "hello" },
+  ]);
+  const r = runWorkflow(w, { scripts: { say: { stdout: "hello green!\n" } } });
+  equal(r.status.phase, "Succeeded");
+  equal(r.started[0]?.script?.source, 'print("hello green!")\n');
+  throws(
+    () => applyParameters(wf(base), ["color"]),
+    /expected parameter of the form: NAME=VALUE. Received: color/,
+  );
 });
 
 Deno.test("params: a workflow argument outside its enum fails the workflow as Argo's validation", () => {

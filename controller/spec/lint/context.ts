@@ -9,6 +9,11 @@ export interface LintOptions {
   strict?: boolean;
   /** Where the workflows will run: "local" (default) warns about fields only Kubernetes honours. */
   target?: "local" | "kubernetes";
+  /**
+   * Names given with `-p` at submission: Workflows declare them too (Argo adds a passed parameter
+   * to `spec.arguments` before it validates, so `{{workflow.parameters.X}}` of one is no error).
+   */
+  parameters?: string[];
 }
 
 /** Collects problems for one document, each at the position of the node a user must fix. */

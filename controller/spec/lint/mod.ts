@@ -47,7 +47,11 @@ const RULES: readonly [string, Rule][] = [
 
 /** Lints loaded documents together (templateRef / workflowTemplateRef resolve among them). */
 export function lintDocuments(docs: LoadedDocument[], opts: LintOptions = {}): Problem[] {
-  const options: Required<LintOptions> = { strict: opts.strict ?? false, target: opts.target ?? "local" };
+  const options: Required<LintOptions> = {
+    strict: opts.strict ?? false,
+    target: opts.target ?? "local",
+    parameters: opts.parameters ?? [],
+  };
   const out: Problem[] = [];
   const reporters = new Map<LoadedDocument, Reporter>();
   const reporterOf = (doc: LoadedDocument) => {

@@ -93,6 +93,7 @@ export class Scope {
   constructor(private readonly ctx: RuleContext) {
     this.wf = ctx.wf;
     const params = new Set(namesOf(asRecord(this.wf.spec.arguments)?.parameters));
+    if (this.wf.kind === "Workflow") { for (const p of ctx.opts.parameters) params.add(p); }
     const holder = localTemplates(this.wf, ctx.registry);
     if (holder && holder !== this.wf) {
       for (const p of namesOf(asRecord(holder.spec.arguments)?.parameters)) params.add(p);
