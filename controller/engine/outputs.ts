@@ -137,6 +137,13 @@ function parseItem(text: string): unknown {
   }
 }
 
+/** The expression of a `{{=...}}` tag (the whole text one tag), else undefined. */
+function expressionTag(text: string | undefined): string | undefined {
+  const t = text?.trim();
+  if (!t?.startsWith("{{=") || !t.endsWith("}}")) return undefined;
+  return t.slice(3, -2);
+}
+
 function resolveTag(tag: string, scope: LocalScope): string | undefined {
   const inner = tag.trim().replace(/^\{\{/, "").replace(/\}\}$/, "").trim();
   return scope[inner];
@@ -162,9 +169,10 @@ export function templateOutputsFromScope(op: Op, tmpl: Template, scope: LocalSco
   const outputs: Outputs = {};
   if (declared.length > 0) {
     const vars = { ...op.globals, ...scope };
-    const expressions = declared.filter((p) => p.valueFrom?.expression).map((p) =>
-      p.valueFrom?.expression ?? ""
-    );
+    // `valueFrom.expression`, and `valueFrom.parameter` written as an expression tag ({{=...}}),
+    // which Argo's ResolveVar compiles too: all evaluated in one call.
+    const expressionOf = (vf: Parameter["valueFrom"]) => vf?.expression || expressionTag(vf?.parameter);
+    const expressions = declared.map((p) => expressionOf(p.valueFrom)).filter((x) => x !== undefined);
     const evaluated = expressions.length === 0
       ? []
       : withScope(op.expr, vars, (s) => s.evalExprs(expressions));
@@ -174,10 +182,11 @@ export function templateOutputsFromScope(op: Op, tmpl: Template, scope: LocalSco
       if (!vf) throw new Error("output parameters must have a valueFrom specified");
       let value: string | undefined;
       let error = "";
-      if (vf.expression) {
+      if (expressionOf(vf) !== undefined) {
         const r = evaluated[e++];
         if (r && "value" in r && r.value !== undefined && r.value !== null) value = goString(r.value);
-        else error = r && "error" in r ? r.error : `Unable to resolve: "${vf.expression}"`;
+        else if (vf.expression) error = r && "error" in r ? r.error : `Unable to resolve: "${vf.expression}"`;
+        else error = `Unable to resolve: ${JSON.stringify(vf.parameter!.trim().slice(2, -2))}`;
       } else if (vf.parameter) {
         value = resolveTag(vf.parameter, vars);
         if (value === undefined) {

@@ -114,6 +114,8 @@ spec:
       - {name: side, valueFrom: {parameter: "{{tasks.flip.outputs.result}}"}}
       - {name: upper, valueFrom: {expression: "tasks.flip.outputs.result == 'heads' ? 'H' : 'T'"}}
       - {name: missing, valueFrom: {parameter: "{{tasks.tails.outputs.result}}", default: dflt}}
+      - {name: tagged, valueFrom: {parameter: "{{=tasks.flip.outputs.result + '-x'}}"}}
+      - {name: badTag, valueFrom: {parameter: "{{=tasks.nope.outputs.result}}", default: fallback}}
   - name: flip
     script: {image: python, command: [python], source: "print('heads')"}
 `;
@@ -127,5 +129,7 @@ spec:
     { name: "side", value: "heads" },
     { name: "upper", value: "H" },
     { name: "missing", value: "dflt" },
+    { name: "tagged", value: "heads-x" }, // an expression tag in valueFrom.parameter, as Argo's ResolveVar compiles it
+    { name: "badTag", value: "fallback" },
   ]);
 });
