@@ -31,6 +31,8 @@ export interface Op {
   readonly configMaps: Readonly<Record<string, ConfigMapData>> | undefined;
   /** Added to the message about a missing ConfigMap: how to provide one on this host. */
   readonly resourceHint: string | undefined;
+  /** TRANSIENT_ERROR_PATTERN of the host, for OnTransientError retries. */
+  readonly transientErrorPattern: string | undefined;
   readonly expr: Expr;
   /** Global parameters (`workflow.*`), as Argo's `globalParams` (made anew by `setGlobalParameters`). */
   globals: Record<string, string>;
@@ -66,8 +68,11 @@ export function newOp(
   observed: Record<string, NodeObservation>,
   now: number,
   expr: Expr,
-  resources: { configMaps?: Record<string, ConfigMapData> | undefined; resourceHint?: string | undefined } =
-    {},
+  resources: {
+    configMaps?: Record<string, ConfigMapData> | undefined;
+    resourceHint?: string | undefined;
+    transientErrorPattern?: string | undefined;
+  } = {},
 ): Op {
   // The record of the nodes is built once, by the last pass (tree.ts); passes use the tree.
   status.nodes ??= {};
@@ -83,6 +88,7 @@ export function newOp(
     observed,
     configMaps: resources.configMaps,
     resourceHint: resources.resourceHint,
+    transientErrorPattern: resources.transientErrorPattern,
     expr,
     globals: {},
     starts: new Map(),

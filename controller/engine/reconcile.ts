@@ -40,6 +40,11 @@ export interface ReconcileInput {
   configMaps?: Record<string, ConfigMapData>;
   /** How a user provides a missing ConfigMap on this host, added to the message about it. */
   resourceHint?: string;
+  /**
+   * The host's TRANSIENT_ERROR_PATTERN (as Argo's controller reads it from its environment): a
+   * regular expression that makes a matching node message transient for `retryPolicy: OnTransientError`.
+   */
+  transientErrorPattern?: string | undefined;
 }
 
 /** What reconcile decides. */

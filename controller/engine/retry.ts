@@ -9,6 +9,7 @@ import type { Op } from "./context.ts";
 import { shutdownOf, touch, wakeAt } from "./context.ts";
 import type { ExecOpts } from "./exec-types.ts";
 import { withScope } from "./expr.ts";
+import { isTransientMessage } from "./transient.ts";
 import { failedOrError, markNodePhase, phaseFulfilled, retryAttempts } from "./nodes.ts";
 import { outputsCopy } from "./status.ts";
 import { formatTime, humanizeDuration, parseArgoDuration, parseTime, secondsG } from "./time.ts";
@@ -159,8 +160,8 @@ export function processNodeRetries(
       onError = true;
       break;
     case "OnTransientError":
-      // skiff's hosts report no Kubernetes transient errors: a failure is never transient.
-      onFailed = onError = false;
+      onFailed = onError = (last.phase === "Failed" || last.phase === "Error") &&
+        isTransientMessage(last.message ?? "", op.transientErrorPattern);
       break;
     case "OnFailure":
       onFailed = true;

@@ -91,6 +91,9 @@ const FINAL = new Set(["Succeeded", "Failed", "Error"]);
 const NODE_DONE = new Set(["Succeeded", "Failed", "Error", "Skipped", "Omitted"]);
 
 /** Reconciles workflows, one call per workflow key. */
+
+/** Argo's controller setting, read from the environment once: see ReconcileInput.transientErrorPattern. */
+const TRANSIENT_ERROR_PATTERN = Deno.env.get("TRANSIENT_ERROR_PATTERN") || undefined;
 export class Reconciler {
   readonly stats: ReconcileStats = {
     reconciles: 0,
@@ -210,6 +213,7 @@ export class Reconciler {
       configMaps: this.#d.configMaps?.(wf.metadata.namespace!) ?? {},
       resourceHint:
         `create it in namespace ${wf.metadata.namespace} with the label workflows.argoproj.io/configmap-type=Parameter`,
+      transientErrorPattern: TRANSIENT_ERROR_PATTERN,
     });
 
     result.status.artifactRepositoryRef ??= status.artifactRepositoryRef;

@@ -58,6 +58,9 @@ export function workflowDone(wf: { status?: { phase?: string } }): boolean {
 }
 
 /** Runs workflows on this machine with one runtime and one store. */
+
+/** Argo's controller setting, read from the environment once: see ReconcileInput.transientErrorPattern. */
+const TRANSIENT_ERROR_PATTERN = Deno.env.get("TRANSIENT_ERROR_PATTERN") || undefined;
 export class LocalHost {
   readonly store: Store;
   readonly runtime: Runtime;
@@ -337,6 +340,7 @@ export class LocalHost {
       now: now.toISOString(),
       configMaps: resources.configMapsFor(stored.namespace),
       resourceHint: resources.howToProvide("ConfigMap"),
+      transientErrorPattern: TRANSIENT_ERROR_PATTERN,
     });
     const before = stored.object.status ?? {};
     const object: Workflow = { ...stored.object, status: result.status };

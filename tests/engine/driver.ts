@@ -50,6 +50,8 @@ export interface DriverOptions {
   /** ConfigMaps the host knows (ReconcileInput.configMaps) and its hint about missing ones. */
   configMaps?: ReconcileInput["configMaps"];
   resourceHint?: string;
+  /** The host's TRANSIENT_ERROR_PATTERN (ReconcileInput.transientErrorPattern). */
+  transientErrorPattern?: string;
 }
 
 /** What a run left behind. */
@@ -140,6 +142,7 @@ export function runWorkflow(workflow: Workflow | string, options: DriverOptions 
     const input: ReconcileInput = { workflow: current, observed: structuredClone(observed), now: iso(now) };
     if (options.configMaps) input.configMaps = options.configMaps;
     if (options.resourceHint) input.resourceHint = options.resourceHint;
+    if (options.transientErrorPattern) input.transientErrorPattern = options.transientErrorPattern;
     const frozen = JSON.stringify(input);
     const result = reconcile(input);
     if (options.checkIdempotent !== false) {

@@ -55,6 +55,28 @@ Deno.test("retry: the default policy OnFailure does not retry errors; Always doe
   deepStrictEqual(childNames(onError, "r[0].try"), ["r[0].try(0)"]);
 });
 
+Deno.test("retry: OnTransientError retries a Failed or Error attempt whose message Argo calls transient", () => {
+  const policy = `    retryStrategy: {limit: 2, retryPolicy: OnTransientError}`;
+  const reset = runWorkflow(retryWf(policy), {
+    scripts: {
+      flaky: (_run, n) => n === 0 ? { phase: "Error", message: "read tcp: connection reset by peer" } : {},
+    },
+  });
+  equal(reset.status.phase, "Succeeded");
+  deepStrictEqual(childNames(reset, "r[0].try"), ["r[0].try(0)", "r[0].try(1)"]);
+  // Not transient: no retry, whatever the phase.
+  const plain = runWorkflow(retryWf(policy), { scripts: { flaky: { exitCode: 3 } } });
+  deepStrictEqual(childNames(plain, "r[0].try"), ["r[0].try(0)"]);
+  equal(plain.byName["r[0].try"]?.message, "main: Error (exit code 3)");
+  // The host's TRANSIENT_ERROR_PATTERN makes more messages transient.
+  const patterned = runWorkflow(retryWf(policy), {
+    scripts: { flaky: { exitCode: 3 } },
+    transientErrorPattern: "exit code [0-9]+",
+  });
+  deepStrictEqual(childNames(patterned, "r[0].try"), ["r[0].try(0)", "r[0].try(1)", "r[0].try(2)"]);
+  equal(patterned.byName["r[0].try"]?.message, "No more retries left");
+});
+
 Deno.test("retry: backoff waits duration * factor^n, capped, with wake actions at the exact times", () => {
   const r = runWorkflow(
     retryWf(`    retryStrategy: {limit: 3, backoff: {duration: "10", factor: 2, cap: "15s"}}`),
