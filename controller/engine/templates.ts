@@ -6,6 +6,7 @@
 
 import type { Arguments, Template, TemplateRef } from "../spec/types.ts";
 import type { Op } from "./context.ts";
+import { strategicMergeTemplate } from "./strategic_merge.ts";
 
 /** Whatever calls a template: a step, a DAG task, a hook, or the entrypoint. */
 export interface TemplateHolder {
@@ -85,11 +86,13 @@ export function resolveTemplate(op: Op, holder: TemplateHolder): Template {
 }
 
 /**
- * `templateDefaults` merged under a template (Argo uses a strategic merge patch): objects merge key
- * by key, the template's own values win, lists are taken from the template when it has them.
+ * `templateDefaults` merged under a template as Argo's strategic merge patch does (see
+ * strategic_merge.ts): objects merge key by key, the template's own values win, lists tagged with a
+ * merge key (env by name, volumeMounts by mountPath, sidecars by name, ...) merge item by item, other
+ * lists are taken from the template when it has them.
  */
 export function mergeDefaults(defaults: Template, tmpl: Template): Template {
-  const merged = deepMerge(defaults, tmpl) as Template;
+  const merged = strategicMergeTemplate(defaults, tmpl);
   // A default body must not change the kind of template (Argo restores the type after merging).
   const own = templateType(tmpl);
   const bodies = [
@@ -108,19 +111,4 @@ export function mergeDefaults(defaults: Template, tmpl: Template): Template {
     if (body !== own && !(body in tmpl)) delete (merged as Record<string, unknown>)[body];
   }
   return merged;
-}
-
-function deepMerge(base: unknown, over: unknown): unknown {
-  if (over === undefined) return structuredClone(base);
-  if (
-    base === null || over === null || typeof base !== "object" || typeof over !== "object" ||
-    Array.isArray(base) || Array.isArray(over)
-  ) {
-    return structuredClone(over);
-  }
-  const out: Record<string, unknown> = structuredClone(base) as Record<string, unknown>;
-  for (const [k, v] of Object.entries(over as Record<string, unknown>)) {
-    out[k] = deepMerge(out[k], v);
-  }
-  return out;
 }
