@@ -2,7 +2,7 @@
  * Running a step's command as a process of this machine, and reading its outputs from this
  * machine's file system (below a root directory).
  */
-import { StartError, startFailure, type StepChild } from "./supervise.ts";
+import { ProgramNotFound, StartError, startFailure, type StepChild } from "./supervise.ts";
 import type { OutputFiles } from "./capture.ts";
 import type { StepDescription } from "./types.ts";
 
@@ -43,10 +43,10 @@ export function spawnLocal(
     }).spawn();
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
-      throw new StartError(startFailure(program!, "missing"));
+      throw new ProgramNotFound(startFailure(program!, "missing"));
     }
     if (e instanceof Deno.errors.PermissionDenied) {
-      throw new StartError(startFailure(program!, "denied"));
+      throw new ProgramNotFound(startFailure(program!, "denied"));
     }
     throw new StartError(`failed to start "${program}": ${e instanceof Error ? e.message : e}`);
   }

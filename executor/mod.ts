@@ -19,6 +19,9 @@ export { LineSplitter, pump, StepLog } from "./logs.ts";
 export {
   DEADLINE_MESSAGE,
   type Ended,
+  PROGRAM_NOT_FOUND_EXIT_CODE,
+  ProgramNotFound,
+  programNotFoundResult,
   StartError,
   startFailure,
   type StepChild,

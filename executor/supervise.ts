@@ -37,6 +37,33 @@ export interface StepChild {
 /** Raised by `start` when the command could not be started at all (the step is an Error). */
 export class StartError extends Error {}
 
+/**
+ * The step's program is not found or not executable. Argo's emissary (the main container's
+ * entrypoint) then exits with {@link PROGRAM_NOT_FOUND_EXIT_CODE} and says why, so the step is
+ * Failed with that exit code, not an Error.
+ */
+export class ProgramNotFound extends StartError {}
+
+/** argoexec's exit code for an error of its own, such as a program it cannot find. */
+export const PROGRAM_NOT_FOUND_EXIT_CODE = 64;
+
+/**
+ * The result of a step whose program could not be run (see {@link ProgramNotFound}): Failed with
+ * argoexec's exit code, the message as the main container's termination message words it.
+ */
+export function programNotFoundResult(why: string, finishedAt: string): StepResult {
+  return {
+    phase: "Failed",
+    exitCode: PROGRAM_NOT_FOUND_EXIT_CODE,
+    message: `Error (exit code ${PROGRAM_NOT_FOUND_EXIT_CODE}): ${why}`,
+    result: "",
+    stdout: "",
+    parameters: {},
+    artifacts: {},
+    finishedAt,
+  };
+}
+
 /** Message Kubernetes/Argo give a step stopped at its deadline. */
 export const DEADLINE_MESSAGE = "Step exceeded its deadline";
 
@@ -79,6 +106,7 @@ export async function superviseStep(opts: SuperviseOptions): Promise<StepResult>
   try {
     child = await opts.start();
   } catch (e) {
+    if (e instanceof ProgramNotFound) return programNotFoundResult(e.message, iso());
     return { ...empty, phase: "Error", message: errorText(e), finishedAt: iso() };
   }
   const startedAt = child.startedAt ?? iso();
@@ -130,6 +158,7 @@ export async function superviseStep(opts: SuperviseOptions): Promise<StepResult>
   clearTimeout(drainTimer);
   await log.close();
   if (exitCode === undefined) {
+    if (startProblem instanceof ProgramNotFound) return programNotFoundResult(startProblem.message, iso());
     return { ...empty, phase: "Error", message: errorText(startProblem), finishedAt: iso() };
   }
 
@@ -138,13 +167,13 @@ export async function superviseStep(opts: SuperviseOptions): Promise<StepResult>
 }
 
 /**
- * Argo's words for a command that could not be started (its program is not found, or not
- * executable), used wherever a step's command is started.
+ * Argo's words (its emissary's, after Go's exec.LookPath) for a program that is not found, or not
+ * executable, used wherever a step's command is started.
  */
 export function startFailure(program: string, why: "missing" | "denied"): string {
   return why === "missing"
-    ? `failed to start: exec: "${program}": executable file not found in $PATH`
-    : `failed to start: exec: "${program}": permission denied`;
+    ? `failed to find name in PATH: exec: "${program}": executable file not found in $PATH`
+    : `failed to find name in PATH: exec: "${program}": permission denied`;
 }
 
 /** What a command that ran left, for {@link stepResult}. */

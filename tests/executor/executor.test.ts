@@ -197,12 +197,15 @@ Deno.test("a step stopped at its deadline fails with Argo's message", async () =
   assert.equal(r.result.message, "Step exceeded its deadline");
 });
 
-Deno.test("an unknown command is an Error that says so", async () => {
+Deno.test("an unknown command fails as Argo's emissary does: exit code 64, saying so", async () => {
   const r = await runExecutor({ command: ["skiff-no-such-command", "x"] });
-  assert.equal(r.result.phase, "Error");
-  assert.equal(r.result.exitCode, undefined);
-  assert.match(r.result.message!, /exec: "skiff-no-such-command": executable file not found in \$PATH/);
-  assert.equal(r.code, 1);
+  assert.equal(r.result.phase, "Failed");
+  assert.equal(r.result.exitCode, 64);
+  assert.equal(
+    r.result.message,
+    'Error (exit code 64): failed to find name in PATH: exec: "skiff-no-such-command": executable file not found in $PATH',
+  );
+  assert.equal(r.code, 64);
 });
 
 Deno.test("something left running in the background does not keep the step open", async () => {

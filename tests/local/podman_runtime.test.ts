@@ -10,12 +10,15 @@ import { overlap, runSpec, wfName } from "./helpers.ts";
 const ignore = podmanSkipReason !== undefined;
 
 async function runtime(
-  opts: { graceSeconds?: number; dataDir?: string; noInit?: boolean; maxSteps?: number } = {},
+  opts: { graceSeconds?: number; dataDir?: string; noInit?: boolean; init?: boolean; maxSteps?: number } = {},
 ) {
   const probed = await testSetup();
   // Without --init the main program is the container's first process: podman itself starts it.
+  const withoutInit = probed.containerArgs.filter((a) => a !== "--init");
   const setup = opts.noInit
-    ? { ...probed, containerArgs: probed.containerArgs.filter((a) => a !== "--init") }
+    ? { ...probed, containerArgs: withoutInit }
+    : opts.init
+    ? { ...probed, containerArgs: [...withoutInit, "--init"] }
     : probed;
   const dataDir = opts.dataDir ?? await Deno.makeTempDir({ prefix: "skiff-podman-" });
   return new PodmanRuntime({
@@ -95,18 +98,44 @@ podmanTest("exit code and stderr in the log", async ({ wf }) => {
 });
 
 podmanTest(
-  "a program missing from the image (no --init) is an Error saying so; podman's words stay out of the log",
+  "a program missing from the image (no --init) fails as Argo's emissary does (exit code 64); podman's words stay out of the log",
   async ({ wf }) => {
     // With --init, catatonit runs first and the program's absence is its exit code 127 (Failed).
     const rt = await runtime({ noInit: true });
     const run = runSpec(wf, { main: { image: "busybox", command: ["no-such-program"] } });
     await rt.start(run);
     const obs = await rt.wait(run.nodeId);
-    assert.equal(obs.phase, "Error");
-    assert.equal(obs.exitCode, undefined);
-    assert.match(obs.message ?? "", /"no-such-program": executable file not found/);
-    assert.doesNotMatch(obs.message ?? "", /^Error: /);
+    assert.equal(obs.phase, "Failed");
+    assert.equal(obs.exitCode, 64);
+    assert.equal(
+      obs.message,
+      'main: Error (exit code 64): failed to find name in PATH: exec: "no-such-program": executable file not found in $PATH',
+    );
     assert.equal(await rt.logs(run.workflow, run.nodeId), "");
+  },
+);
+
+podmanTest(
+  "under --init a missing or non-executable program fails the same way; catatonit's words stay out of the log",
+  async ({ wf }) => {
+    const rt = await runtime({ init: true });
+    const missing = runSpec(wf, { main: { image: "busybox", command: ["no-such-program"] } });
+    const plain = runSpec(wf, { main: { image: "busybox", command: ["/etc/hostname"] } });
+    for (const r of [missing, plain]) await rt.start(r);
+    const m = await rt.wait(missing.nodeId);
+    assert.equal(m.phase, "Failed");
+    assert.equal(m.exitCode, 64);
+    assert.equal(
+      m.message,
+      'main: Error (exit code 64): failed to find name in PATH: exec: "no-such-program": executable file not found in $PATH',
+    );
+    assert.equal(await rt.logs(missing.workflow, missing.nodeId), "");
+    const p = await rt.wait(plain.nodeId);
+    assert.equal(p.exitCode, 64);
+    assert.equal(
+      p.message,
+      'main: Error (exit code 64): failed to find name in PATH: exec: "/etc/hostname": permission denied',
+    );
   },
 );
 

@@ -144,7 +144,8 @@ Deno.test("a program created after a step missed it is found; one removed after 
     runSpec(wf, {
       main: { command: ["skiff-made-later"], env: [{ name: "PATH", value: `${bin}:/usr/bin:/bin` }] },
     });
-  const notFound = 'failed to start: exec: "skiff-made-later": executable file not found in $PATH';
+  const notFound =
+    'main: Error (exit code 64): failed to find name in PATH: exec: "skiff-made-later": executable file not found in $PATH';
   const run = async () => {
     const r = step();
     await rt.start(r);
@@ -152,7 +153,7 @@ Deno.test("a program created after a step missed it is found; one removed after 
   };
 
   const before = await run();
-  assert.equal(before.phase, "Error");
+  assert.equal(before.phase, "Failed");
   assert.equal(before.message, notFound);
 
   await Deno.writeTextFile(`${bin}/skiff-made-later`, "#!/bin/sh\necho made later\n", { mode: 0o755 });
@@ -173,7 +174,7 @@ Deno.test("a program created after a step missed it is found; one removed after 
 
   await Deno.remove(`${bin}/skiff-made-later`);
   const removed = await run();
-  assert.equal(removed.phase, "Error");
+  assert.equal(removed.phase, "Failed");
   assert.equal(removed.message, notFound);
   await rt.close();
 });

@@ -109,27 +109,30 @@ Deno.test("a command ended by a signal reports 128+N; a non-zero exit is Failed"
   assert.equal(t.exitCode, 3);
 });
 
-Deno.test("an unknown or non-executable program is an Error that says so, and nothing runs", async () => {
+Deno.test("an unknown or non-executable program fails as Argo's emissary does (exit code 64), and nothing runs", async () => {
   const rt = await runtime();
   const wf = wfName("start");
   const unknown = runSpec(wf, { main: { command: ["skiff-no-such-command"] } });
   await rt.start(unknown);
   const u = await rt.wait(unknown.nodeId);
-  assert.equal(u.phase, "Error");
+  assert.equal(u.phase, "Failed");
   assert.equal(
     u.message,
-    'failed to start: exec: "skiff-no-such-command": executable file not found in $PATH',
+    'main: Error (exit code 64): failed to find name in PATH: exec: "skiff-no-such-command": executable file not found in $PATH',
   );
-  assert.equal(u.exitCode, undefined);
+  assert.equal(u.exitCode, 64);
   const dir = await Deno.makeTempDir({ prefix: "skiff-sup-" });
   await Deno.writeTextFile(`${dir}/plain`, "echo hi\n");
   const denied = runSpec(wf, { main: { command: [`${dir}/plain`] } });
   await rt.start(denied);
   const d = await rt.wait(denied.nodeId);
-  assert.equal(d.phase, "Error");
-  assert.equal(d.message, `failed to start: exec: "${dir}/plain": permission denied`);
+  assert.equal(d.phase, "Failed");
+  assert.equal(
+    d.message,
+    `main: Error (exit code 64): failed to find name in PATH: exec: "${dir}/plain": permission denied`,
+  );
   assert.equal(lookPath("sh", "/nonexistent::/bin", "/"), "/bin/sh");
-  // A restarted runtime reports the same Error, without trying again.
+  // A restarted runtime reports the same result, without trying again.
   const again = new ProcessRuntime({ dataDir: rt.layout.dataDir, warn: () => {} });
   await Deno.chmod(`${dir}/plain`, 0o755);
   assert.equal((await again.adopt(denied.workflow, denied.nodeId))?.message, d.message);

@@ -44,10 +44,14 @@ export function observationOf(result: StepResult, podIP?: string): NodeObservati
   if (result.startedAt !== undefined) obs.startedAt = result.startedAt;
   if (result.startedAt !== undefined && podIP) obs.podIP = podIP;
   if (result.exitCode !== undefined) obs.exitCode = result.exitCode;
-  // A plain non-zero exit is worded by the engine (Argo's message for the main container); other
-  // messages (stopped, deadline, missing outputs, could not start) are the runtime's to give.
-  const plainExit = result.phase === "Failed" && result.message === `Error (exit code ${result.exitCode})`;
-  if (result.message !== undefined && !plainExit) obs.message = result.message;
+  // A plain non-zero exit is worded by the engine (Argo's message for the main container); one
+  // with a termination message (e.g. argoexec's "failed to find name in PATH") is the main
+  // container's, as Argo prefixes it; other messages (stopped, deadline, missing outputs, could not
+  // start) are the runtime's to give.
+  const exited = `Error (exit code ${result.exitCode})`;
+  if (result.phase === "Failed" && result.message?.startsWith(`${exited}: `)) {
+    obs.message = `main: ${result.message}`;
+  } else if (result.message !== undefined && result.message !== exited) obs.message = result.message;
   return obs;
 }
 

@@ -267,7 +267,7 @@ export class PodmanRuntime implements Runtime {
     let podIP: Promise<string | undefined> = Promise.resolve(undefined);
     tracked.done = superviseStep({
       desc,
-      start: () => attachContainer(setup, main, state, run.main.workingDir),
+      start: () => attachContainer(setup, main, state, run.main.workingDir, run.main.command?.[0]),
       files,
       stop: stop.signal,
       truncateLog: true,

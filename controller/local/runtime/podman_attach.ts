@@ -22,7 +22,7 @@
  * the start could leave the container created, never run). It is known from the first output, the
  * end of podman, or else looks at the container's state (from 0.5 s on, every 0.2 s).
  */
-import { StartError } from "../../../executor/mod.ts";
+import { ProgramNotFound, StartError, startFailure } from "../../../executor/mod.ts";
 import { containerStatus, podman, podmanOk, type PodmanSetup, podmanSpawn } from "./podman_cli.ts";
 import type { ContainerChild } from "./podman_container.ts";
 
@@ -33,11 +33,23 @@ const LOOK_EVERY_MS = 200;
 /** How podman 4 begins the message of a container it could not start. */
 const START_ERROR = "Error: unable to start container ";
 
+/**
+ * How catatonit (the init of `--init`) begins the message of a program it could not execute: it
+ * says so on stderr and exits 1. Held back as START_ERROR is; see CATATONIT_EXEC_FAILURE.
+ */
+const CATATONIT_ERROR = "ERROR (catatonit:";
+
+/** catatonit's whole message when the step's program is missing or not executable. */
+const CATATONIT_EXEC_FAILURE =
+  /^ERROR \(catatonit:\d+\): failed to exec pid1: (No such file or directory|Permission denied)$/;
+
 /** Starts a created container, attached (see above). `workingDir` is created in it if missing. */
 export function startAttached(
   setup: PodmanSetup,
   name: string,
   workingDir?: string,
+  /** The step's program (its command's first word), when the template names it. */
+  program?: string,
 ): ContainerChild {
   const out = new TransformStream<Uint8Array, Uint8Array>();
   const err = new TransformStream<Uint8Array, Uint8Array>();
@@ -61,7 +73,9 @@ export function startAttached(
           return outWriter.write(chunk);
         }),
         copy(p.stderr, (chunk) => {
-          holding ??= new TextDecoder().decode(chunk.subarray(0, START_ERROR.length)) === START_ERROR;
+          holding ??= [START_ERROR, CATATONIT_ERROR].some((head) =>
+            new TextDecoder().decode(chunk.subarray(0, head.length)) === head
+          );
           if (holding) return void held.push(chunk);
           markRunning();
           return errWriter.write(chunk);
@@ -73,6 +87,17 @@ export function startAttached(
       const problem = holding ? new TextDecoder().decode(concat(held)).trim() : undefined;
       if (problem === undefined && s.signal === null && s.code !== 125) return s.code;
       const status = await containerStatus(setup, name);
+      // Under --init the program's absence is catatonit's exit 1 and its message: Argo's emissary
+      // reports that as its own failure to find the program (Failed, exit code 64). (A program that
+      // itself wrote exactly catatonit's message as its only stderr and exited 1 is taken for it.)
+      const execFailure = program !== undefined && status?.state === "exited" && status.exitCode === 1
+        ? CATATONIT_EXEC_FAILURE.exec(problem ?? "")
+        : null;
+      if (execFailure) {
+        throw new ProgramNotFound(
+          startFailure(program!, execFailure[1] === "Permission denied" ? "denied" : "missing"),
+        );
+      }
       if (status?.state !== "created") {
         // It ran (or is gone): what was held back was its own output.
         for (const chunk of held) await errWriter.write(chunk).catch(() => {});
@@ -87,6 +112,10 @@ export function startAttached(
         await createDirIn(setup, name, workingDir);
         continue;
       }
+      // The OCI runtime's exec of a program the image lacks: what Argo's emissary reports as its
+      // own failure to find it (Failed, exit code 64), in its words.
+      const missing = /exec: "([^"]*)": executable file not found in \$PATH/.exec(message);
+      if (missing) throw new ProgramNotFound(startFailure(missing[1]!, "missing"));
       throw new StartError(message);
     }
   };

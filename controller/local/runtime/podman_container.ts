@@ -24,8 +24,9 @@ export async function attachContainer(
   name: string,
   state: ContainerState | undefined,
   workingDir?: string,
+  program?: string,
 ): Promise<ContainerChild> {
-  if (state === undefined || state === "created") return startAttached(setup, name, workingDir);
+  if (state === undefined || state === "created") return startAttached(setup, name, workingDir, program);
   let startedAt: string | undefined;
   const at = await podman(setup, [
     "container",

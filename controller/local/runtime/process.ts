@@ -28,7 +28,13 @@
 import { existsSync } from "node:fs";
 import type { NodeObservation, RunSpec } from "../../engine/actions.ts";
 import type { StepDescription, StepResult } from "../../../executor/mod.ts";
-import { CLAIMED_EXIT_CODE, DEADLINE_MESSAGE, prepareArgv, writeJsonAtomic } from "../../../executor/mod.ts";
+import {
+  CLAIMED_EXIT_CODE,
+  DEADLINE_MESSAGE,
+  prepareArgv,
+  programNotFoundResult,
+  writeJsonAtomic,
+} from "../../../executor/mod.ts";
 import { DEFAULT_ENTRYPOINTS, type ImageEntrypoint } from "../../engine/images.ts";
 import {
   isFinal,
@@ -229,7 +235,18 @@ export class ProcessRuntime implements Runtime {
     const cwd = desc.workingDir ?? `${dir}/root`;
     if (cwd !== desc.root) Deno.mkdirSync(cwd, { recursive: true }); // root is made with the sandbox
     const program = findProgram(argv[0]!, desc.env ?? {}, cwd);
-    if ("problem" in program) throw new StepProblem(program.problem);
+    if ("problem" in program) {
+      // Failed with argoexec's exit code, as the emissary ends (executor/supervise.ts).
+      if (hold.slot) {
+        hold.slot = false;
+        this.#release();
+      }
+      return await this.#finishWith(
+        run,
+        dir,
+        programNotFoundResult(program.problem, new Date().toISOString()),
+      );
+    }
     writeJsonAtomicSync(`${dir}/step.json`, { ...desc, run } satisfies RecordedStep);
     await this.options.hooks?.beforeSpawn?.(dir);
     const startedAt = new Date().toISOString();
@@ -444,9 +461,9 @@ export class ProcessRuntime implements Runtime {
   async #finishWith(
     run: RunSpec,
     dir: string,
-    r: { phase: "Error" | "Failed"; message: string },
+    r: { phase: "Error" | "Failed"; message: string } | StepResult,
   ): Promise<void> {
-    const result: StepResult = {
+    const result: StepResult = "finishedAt" in r ? r : {
       phase: r.phase,
       message: r.message,
       result: "",
