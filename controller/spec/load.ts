@@ -15,6 +15,7 @@ import {
   type Tags,
 } from "yaml";
 import type { Problem } from "./problem.ts";
+import { indentFlowContinuations } from "./flow_indent.ts";
 import { isRecord } from "./lint/util.ts";
 
 /** A 1-based place in a file. */
@@ -53,21 +54,34 @@ export interface LoadResult {
 /** Extensions of files that `loadPaths` reads from directories. */
 export const WORKFLOW_FILE_EXTENSIONS = [".yaml", ".yml", ".json"] as const;
 
-/**
- * Parses every document of `text`. A document with a syntax error is reported as a problem at the
- * line of the error and left out; the others load.
- */
-export function loadText(text: string, file: string): LoadResult {
+/** The YAML documents of `text`, with go-yaml's scalars, and the line counter of their offsets. */
+function parseYaml(text: string) {
   const lineCounter = new LineCounter();
-  const documents: LoadedDocument[] = [];
-  const problems: Problem[] = [];
   const parsed = parseAllDocuments(text, {
     lineCounter,
     uniqueKeys: true,
     prettyErrors: false,
     customTags: goScalars,
   });
-  const docs = Array.isArray(parsed) ? parsed : []; // an empty text gives an EmptyStream object
+  return { docs: Array.isArray(parsed) ? parsed : [], lineCounter }; // an empty text gives an EmptyStream object
+}
+
+/**
+ * Parses every document of `text`. A document with a syntax error is reported as a problem at the
+ * line of the error and left out; the others load.
+ */
+export function loadText(text: string, file: string): LoadResult {
+  const documents: LoadedDocument[] = [];
+  const problems: Problem[] = [];
+  let { docs, lineCounter } = parseYaml(text);
+  if (docs.some((d) => d.errors.length > 0)) {
+    // Flow continuation lines indented as Go's YAML accepts them (see flow_indent.ts)?
+    const relaxed = indentFlowContinuations(text);
+    if (relaxed !== text) {
+      const again = parseYaml(relaxed);
+      if (again.docs.every((d) => d.errors.length === 0)) ({ docs, lineCounter } = again);
+    }
+  }
   const at = (offset: number): Position => {
     const { line, col } = lineCounter.linePos(offset);
     return { file, line, col };

@@ -81,6 +81,43 @@ Deno.test("a YAML syntax error is a problem at its line; other documents still l
   ]);
 });
 
+Deno.test("a flow scalar whose lines are indented as in Argo's examples/secrets.yaml loads, as Go's YAML reads it", () => {
+  const text = [
+    "kind: Workflow",
+    "spec:",
+    "  templates:",
+    "  - name: print",
+    "    container:",
+    "      command: [sh, -c]",
+    "      args: ['",
+    `        echo "it''s here: $X";`,
+    "        date",
+    "      ']",
+    '      env: [{name: X, value: "1"}]',
+    "    script:",
+    "      source: |",
+    "        echo 'unbalanced",
+    "        ]",
+    "",
+  ].join("\n");
+  const { documents, problems } = loadText(text, "secrets.yaml");
+  assert.deepEqual(problems, []);
+  const doc = documents[0]!;
+  // deno-lint-ignore no-explicit-any
+  const tmpl = (doc.value as { spec: { templates: Record<string, any>[] } }).spec.templates[0]!;
+  assert.deepEqual(tmpl.container.args, [` echo "it's here: $X"; date `]);
+  assert.deepEqual(tmpl.container.env, [{ name: "X", value: "1" }]);
+  assert.equal(tmpl.script.source, "echo 'unbalanced\n]\n"); // a block scalar is left as it is
+  // Lines keep their numbers.
+  assert.equal(doc.positionOf(["spec", "templates", 0, "container", "env"]).line, 11);
+});
+
+Deno.test("a flow sequence never closed is still a syntax error", () => {
+  const { problems } = loadText("kind: Workflow\nspec:\n  args: ['a',\n  'b'\nmore: 1\n", "open.yaml");
+  assert.ok(problems.length > 0);
+  assert.ok(problems.every((p) => p.rule === "yaml-syntax"));
+});
+
 Deno.test("a repeated key is an error at the repeated key", () => {
   const { problems } = loadText("kind: Workflow\nspec: {}\nspec: {}\n", "dup.yaml");
   assert.deepEqual(problems.map(formatProblem), [
