@@ -4,6 +4,7 @@
  * it has a retryStrategy, and dispatch to pods, steps, dag or suspend.
  */
 
+import { unsupportedTemplateMessage } from "../spec/unsupported.ts";
 import type { NodeStatus, Template } from "../spec/types.ts";
 import type { Arguments } from "../spec/types.ts";
 import type { Op } from "./context.ts";
@@ -237,7 +238,7 @@ function execute(
       };
     }
     default: {
-      const message = `${templateType(processed)} templates are not supported by skiff`;
+      const message = unsupportedTemplateMessage(templateType(processed));
       const existing = getNode(op, nodeName);
       return {
         node: existing

@@ -15,7 +15,7 @@ import { runLifecycleHooks, stepExitHook } from "./exit-handlers.ts";
 import { defaultExpr, type Expr, substituteIn } from "./expr.ts";
 import { FINISHED_POD, nodeFlags, placesWith } from "./facts.ts";
 import { onExitNodeName, podName } from "./names.ts";
-import { failedOrError, fulfilled, getNode } from "./nodes.ts";
+import { failedOrError, fulfilled, getNode, markNodeError } from "./nodes.ts";
 import { applyObservations } from "./observe.ts";
 import { activePods } from "./parallelism.ts";
 import { checkWorkflowArguments, setGlobalParameters } from "./params.ts";
@@ -152,7 +152,9 @@ function operate(op: Op): void {
   op.globals["workflow.failures"] = failuresJson(op);
 
   const hooks = runLifecycleHooks(op, op.spec.hooks, node, undefined, "workflow", {});
-  if (hooks.err) markWorkflowPhase(op, "Error", hooks.err);
+  // As Argo's operate: a hook that cannot run errs the entrypoint's node, whose end runs the exit
+  // handler and ends the workflow with its message.
+  if (hooks.err) markNodeError(op, node.name, hooks.err);
   if (!hooks.done || !fulfilled(node)) return;
 
   let onExitNode: NodeStatus | undefined;

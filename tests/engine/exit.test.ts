@@ -143,6 +143,38 @@ spec:
   );
 });
 
+Deno.test("a workflow-level hook that cannot run errs the entrypoint's node; the exit handler still runs (Argo's operate)", () => {
+  const r = runWorkflow(`
+apiVersion: argoproj.io/v1alpha1
+kind: Workflow
+metadata: {name: h}
+spec:
+  entrypoint: main
+  hooks:
+    running: {expression: workflow.status == "Running", template: http}
+    exit: {template: bye}
+  templates:
+  - name: main
+    steps:
+    - - {name: work, template: work}
+  - name: work
+    container: {image: busybox, args: [work]}
+  - name: bye
+    container: {image: busybox, args: ["{{workflow.status}}"]}
+  - name: http
+    http: {url: "http://127.0.0.1:9/x"}
+`);
+  const message =
+    "http templates are not supported by skiff; make the request with curl or wget in a container or script template";
+  equal(r.byName["h.hooks.running"]?.message, message);
+  equal(r.byName["h"]?.phase, "Error");
+  equal(r.byName["h"]?.message, message);
+  equal(r.byName["h.onExit"]?.phase, "Succeeded");
+  deepStrictEqual(r.started.map((s) => s.main.args?.[0]), ["work", "Error"]);
+  equal(r.status.phase, "Error");
+  equal(r.status.message, message);
+});
+
 Deno.test("recursion: a template calling itself until a condition, and the depth limit", () => {
   const text = (limit: string) => `
 apiVersion: argoproj.io/v1alpha1

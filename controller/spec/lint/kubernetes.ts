@@ -12,7 +12,7 @@ import type { Path } from "../load.ts";
 import type { RuleContext } from "./context.ts";
 import { q } from "./util.ts";
 
-/** Fields that are whole kinds of template: a local run cannot run them at all. */
+/** Fields that are whole kinds of template, which no host runs: the templates rule reports them (unsupported.ts). */
 const TEMPLATE_TYPES = new Set(["resource", "plugin"]);
 
 /** `<owner type>.<field>` that a local run supports although the schema marks them Kubernetes-only. */
@@ -77,15 +77,8 @@ export function reportKubernetesOnly(
     ctx.report.warnAtKey("kubernetes-only", path, `${local} (${owner})`);
     return;
   }
-  if (ownerType === "Template" && TEMPLATE_TYPES.has(key)) {
-    ctx.report.warnAtKey(
-      "kubernetes-only",
-      path,
-      `${owner} is a ${key} template, which needs Kubernetes: a local run cannot run it ` +
-        `(lint with target kubernetes if it is meant for a cluster)`,
-    );
-    return;
-  }
+  // A resource or plugin template is not run on any host: the templates rule says so.
+  if (ownerType === "Template" && TEMPLATE_TYPES.has(key)) return;
   ctx.report.warnAtKey(
     "kubernetes-only",
     path,

@@ -8,6 +8,7 @@
 import type { RuleContext } from "./context.ts";
 import { isLeaf, TEMPLATE_KINDS, type TemplateModel } from "./model.ts";
 import { asRecord, asText, hasTag, present, q } from "./util.ts";
+import { IGNORED_FIELDS, UNSUPPORTED_TEMPLATE_TYPES, unsupportedTemplateMessage } from "../unsupported.ts";
 
 const RESOURCE_ACTIONS = ["get", "create", "apply", "delete", "replace", "patch"];
 
@@ -19,6 +20,36 @@ export function checkTemplates(ctx: RuleContext): void {
     checkPlacement(ctx, t);
     checkImage(ctx, t);
     if (t.type === "resource") checkResource(ctx, t);
+    checkSupported(ctx, t);
+  }
+  for (const field of Object.keys(IGNORED_FIELDS)) {
+    if (present(ctx.wf.spec[field])) {
+      ctx.report.warnAtKey(
+        "ignored-field",
+        [...ctx.wf.specPath, field],
+        `${q(field)}: ${IGNORED_FIELDS[field]}`,
+      );
+    }
+  }
+}
+
+/** Template types skiff does not run, and template fields it ignores: warnings saying what to do. */
+function checkSupported(ctx: RuleContext, t: TemplateModel): void {
+  if (t.type !== undefined && t.type in UNSUPPORTED_TEMPLATE_TYPES) {
+    ctx.report.warnAtKey(
+      "unsupported-template",
+      [...t.path, t.type],
+      `${t.label}: ${unsupportedTemplateMessage(t.type)} (a step that calls it ends in Error)`,
+    );
+  }
+  for (const field of Object.keys(IGNORED_FIELDS)) {
+    if (present(t.value[field])) {
+      ctx.report.warnAtKey(
+        "ignored-field",
+        [...t.path, field],
+        `${q(field)} in ${t.label}: ${IGNORED_FIELDS[field]}`,
+      );
+    }
   }
 }
 
