@@ -219,11 +219,7 @@ export class ProcessRuntime implements Runtime {
     }
     if (run.deadline !== undefined && Date.parse(run.deadline) <= Date.now()) {
       // Past its deadline before it started: it fails without running, as the executor's did.
-      if (hold.slot) {
-        hold.slot = false;
-        this.#release();
-      }
-      return await this.#finishWith(run, dir, { phase: "Failed", message: DEADLINE_MESSAGE });
+      return await this.#endUnstarted(run, dir, hold, { phase: "Failed", message: DEADLINE_MESSAGE });
     }
     // What the executor did before starting the command: write the script, make the working dir.
     let argv: string[];
@@ -237,13 +233,10 @@ export class ProcessRuntime implements Runtime {
     const program = findProgram(argv[0]!, desc.env ?? {}, cwd);
     if ("problem" in program) {
       // Failed with argoexec's exit code, as the emissary ends (executor/supervise.ts).
-      if (hold.slot) {
-        hold.slot = false;
-        this.#release();
-      }
-      return await this.#finishWith(
+      return await this.#endUnstarted(
         run,
         dir,
+        hold,
         programNotFoundResult(program.problem, new Date().toISOString()),
       );
     }
@@ -456,6 +449,20 @@ export class ProcessRuntime implements Runtime {
       message: `skiff: ${e instanceof Error ? e.message : e}`,
       finishedAt: new Date().toISOString(),
     });
+  }
+
+  /** Records the result of a step that ends without running, giving back the slot it holds first. */
+  #endUnstarted(
+    run: RunSpec,
+    dir: string,
+    hold: { slot: boolean },
+    r: { phase: "Error" | "Failed"; message: string } | StepResult,
+  ): Promise<void> {
+    if (hold.slot) {
+      hold.slot = false;
+      this.#release();
+    }
+    return this.#finishWith(run, dir, r);
   }
 
   async #finishWith(
