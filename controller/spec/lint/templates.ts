@@ -3,7 +3,8 @@
  * containerSet, data, http, plugin); fields that only some types honour are where they belong
  * (timeout on leaf templates, activeDeadlineSeconds not on steps/dag, parallelism only on steps/dag);
  * containers and scripts name an image (or inherit one from templateDefaults); resource templates
- * have a valid action and a manifest.
+ * have a valid action and a manifest. What skiff does not run (template types) or act on (memoize,
+ * synchronization, metrics) is a warning that says so (unsupported.ts).
  */
 import type { RuleContext } from "./context.ts";
 import { isLeaf, TEMPLATE_KINDS, type TemplateModel } from "./model.ts";
