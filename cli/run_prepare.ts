@@ -3,6 +3,7 @@
  * file:line:col), pick its Workflow, normalize it, and apply `--entrypoint` and `-p` overrides.
  */
 import { applyParameters } from "../controller/engine/mod.ts";
+import { parameterNames } from "../controller/spec/parameters.ts";
 import { lintDocuments } from "../controller/spec/lint/mod.ts";
 import { loadText } from "../controller/spec/load.ts";
 import { normalizeDocument } from "../controller/spec/normalize.ts";
@@ -36,7 +37,7 @@ export async function prepareWorkflow(file: string, opts: PrepareOptions = {}): 
     throw new CliError(`cannot read ${file}: ${e instanceof Error ? e.message : e}`);
   }
   const loaded = loadText(text, file);
-  const parameters = (opts.params ?? []).map((pair) => pair.split("=")[0]!);
+  const parameters = parameterNames(opts.params ?? []);
   const problems = [...loaded.problems, ...lintDocuments(loaded.documents, { target: "local", parameters })];
   const errors = problems.filter((p) => p.severity === "error");
   const warnings = problems.filter((p) => p.severity !== "error");

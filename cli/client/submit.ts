@@ -3,6 +3,7 @@
  * here first (every problem as file:line:col, exit 1), then created through the API; `--wait`,
  * `--watch` and `--log` follow them as Argo's CLI does.
  */
+import { parameterNames } from "../../controller/spec/parameters.ts";
 import type { Command } from "commander";
 import { parseGoYaml } from "../../controller/spec/load.ts";
 import type { Workflow } from "../../controller/spec/types.ts";
@@ -180,7 +181,7 @@ export function addSubmitCommand(program: Command): void {
       let docs: LoadedDocument[];
       try {
         docs = await readDocuments(files);
-        const passed = (opts.parameters ?? []).map((pair) => pair.split("=")[0]!);
+        const passed = parameterNames(opts.parameters ?? []);
         const problems = lintDocuments(docs, { target: "local", parameters: passed }).filter((p) =>
           p.severity === "error"
         );

@@ -24,3 +24,8 @@ export function overrideParameters(wf: Workflow, overrides: Record<string, strin
   }
   wf.spec.arguments = { ...wf.spec.arguments, parameters: params };
 }
+
+/** The names of `NAME=VALUE` pairs (what lint takes as declared, see LintOptions.parameters). */
+export function parameterNames(pairs: readonly string[]): string[] {
+  return pairs.map((pair) => pair.split("=")[0]!);
+}
